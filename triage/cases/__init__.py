@@ -1,0 +1,1 @@
+"""The case system: ports, the local SQL store and wiring."""

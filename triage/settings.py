@@ -1,0 +1,81 @@
+"""One settings object for every bluelamp process, read from the environment.
+
+Defaults are safe for `make demo`: everything on loopback, SQLite under `var/`,
+no Redis required.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_str(name: str, default: str) -> str:
+    raw = os.environ.get(name)
+    return default if raw is None or raw.strip() == "" else raw.strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration shared by the engine wrapper, action server and gateway."""
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    database_url: str = ""
+    redis_url: str | None = None
+    force_name: str = "Northshire Police"
+    live_chat_open_hour: int = 8
+    live_chat_close_hour: int = 24
+    timezone: str = "Europe/London"
+    max_message_chars: int = 2000
+    rasa_timeout_seconds: float = 10.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The SQLAlchemy async URL; a SQLite file under var/ unless DATABASE_URL is set."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.var_dir / 'bluelamp.db'}"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        rasa_port = _env_int("BLUELAMP_RASA_PORT", 5005)
+        action_port = _env_int("BLUELAMP_ACTION_PORT", 5055)
+        redis_url = os.environ.get("REDIS_URL") or None
+        return cls(
+            var_dir=Path(_env_str("BLUELAMP_VAR_DIR", str(PROJECT_ROOT / "var"))),
+            rasa_port=rasa_port,
+            action_port=action_port,
+            gateway_host=_env_str("BLUELAMP_GATEWAY_HOST", "127.0.0.1"),
+            gateway_port=_env_int("BLUELAMP_GATEWAY_PORT", 8080),
+            rasa_url=_env_str("BLUELAMP_RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+            action_server_url=_env_str(
+                "BLUELAMP_ACTION_SERVER_URL", f"http://127.0.0.1:{action_port}/webhook"
+            ),
+            database_url=_env_str("DATABASE_URL", ""),
+            redis_url=redis_url,
+            force_name=_env_str("BLUELAMP_FORCE_NAME", "Northshire Police"),
+            live_chat_open_hour=_env_int("BLUELAMP_LIVE_CHAT_OPEN_HOUR", 8),
+            live_chat_close_hour=_env_int("BLUELAMP_LIVE_CHAT_CLOSE_HOUR", 24),
+            timezone=_env_str("BLUELAMP_TIMEZONE", "Europe/London"),
+            max_message_chars=_env_int("BLUELAMP_MAX_MESSAGE_CHARS", 2000),
+        )

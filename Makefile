@@ -1,0 +1,75 @@
+# bluelamp: `make demo` runs everything on this machine; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+MODEL := models/current.tar.gz
+RASA_DATA := --domain bot/domain --data nlu_data bot/data --config config.yml
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
+        test-e2e nlu-report clean
+
+help:
+	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
+	@echo "make test   - set up, lint, validate, train if needed, run every test"
+	@echo "other: venvs train train-fresh lint validate test-unit test-dialogue test-e2e nlu-report clean"
+
+# --- environments -----------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@py=$$(scripts/find-python.sh services) && echo "services venv with $$py" && \
+	  $$py -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+$(VENV_RASA)/.installed: requirements-rasa.lock
+	@py=$$(scripts/find-python.sh engine) && echo "engine venv with $$py" && \
+	  $$py -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/pip install --quiet --upgrade pip wheel
+	$(VENV_RASA)/bin/pip install --quiet -c requirements-rasa.lock rasa==3.6.21
+	@touch $@
+
+venvs: $(VENV)/.installed $(VENV_RASA)/.installed
+
+# --- model --------------------------------------------------------------------------
+train: venvs
+	$(PY) scripts/train_model.py
+
+train-fresh: venvs
+	$(PY) scripts/train_model.py --force
+
+# --- run ----------------------------------------------------------------------------
+demo: train
+	$(PY) scripts/run_demo.py
+
+# --- checks -------------------------------------------------------------------------
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check actions channels triage tests bench scripts
+	$(VENV)/bin/ruff format --check actions channels triage tests bench scripts
+	$(VENV)/bin/mypy
+
+validate: venvs
+	scripts/validate.sh
+
+test-unit: $(VENV)/.installed
+	$(VENV)/bin/pytest -m "not engine" -q
+
+test-dialogue: train
+	scripts/test_dialogue.sh
+
+test-e2e: train
+	$(VENV)/bin/pytest -m engine -q
+
+nlu-report: venvs
+	scripts/nlu_report.sh
+
+test: venvs lint validate test-unit train test-dialogue test-e2e nlu-report
+	@echo "make test: all checks passed"
+
+clean:
+	rm -rf models results .rasa var/logs

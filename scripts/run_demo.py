@@ -1,0 +1,59 @@
+"""`make demo`: run the engine, the action server and the gateway until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scripts.stack import Stack  # noqa: E402
+
+
+def main() -> int:
+    stack = Stack(
+        rasa_port=int(os.environ.get("BLUELAMP_RASA_PORT", "5005")),
+        action_port=int(os.environ.get("BLUELAMP_ACTION_PORT", "5055")),
+        gateway_port=int(os.environ.get("BLUELAMP_GATEWAY_PORT", "8080")),
+        database_url=os.environ.get("DATABASE_URL") or None,
+    )
+    print("starting the action server, the Rasa engine and the gateway (about 30 s)...")
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        stack.start()
+    except (RuntimeError, TimeoutError) as exc:
+        print(f"bluelamp did not start: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        stack.stop()
+        return 130
+    port = stack.gateway_port
+    print(
+        f"\nbluelamp is running.\n"
+        f"  Open http://127.0.0.1:{port}/ for the demo force page with the chat widget.\n"
+        f"  REST (Rasa format): POST http://127.0.0.1:{port}/webhooks/rest/webhook\n"
+        f"  Logs: {stack.var_dir / 'logs'}\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while True:
+            for service in stack.services:
+                code = service.exited()
+                if code is not None:
+                    print(f"{service.name} stopped unexpectedly ({code}); see its log.")
+                    stack.stop()
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping...")
+        stack.stop()
+        print("stopped.")
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Start and stop bluelamp's processes: Rasa engine, action server and gateway.
+
+Used by `make demo` (scripts/run_demo.py) and by the end-to-end tests, so both run the
+system the same way. Standard library only: it runs before anything else is set up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES_PY = ROOT / ".venv" / "bin" / "python"
+RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
+
+
+@dataclass
+class Service:
+    name: str
+    cmd: list[str]
+    health_url: str
+    env: Mapping[str, str]
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.cmd,
+            cwd=ROOT,
+            env={**os.environ, **self.env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+
+    def healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.health_url, timeout=2) as response:
+                return bool(200 <= response.status < 300)
+        except (urllib.error.URLError, OSError, ValueError):
+            return False
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, grace: float = 10.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=grace)
+
+
+@dataclass
+class Stack:
+    """The processes of one bluelamp installation on this machine."""
+
+    var_dir: Path = ROOT / "var"
+    model: Path = ROOT / "models" / "current.tar.gz"
+    rasa_port: int = 5005
+    action_port: int = 5055
+    gateway_port: int = 8080
+    database_url: str | None = None
+    with_gateway: bool = True
+    services: list[Service] = field(default_factory=list)
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            "BLUELAMP_VAR_DIR": str(self.var_dir),
+            "BLUELAMP_RASA_PORT": str(self.rasa_port),
+            "BLUELAMP_ACTION_PORT": str(self.action_port),
+            "BLUELAMP_GATEWAY_PORT": str(self.gateway_port),
+            "BLUELAMP_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
+            "BLUELAMP_ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
+            "BLUELAMP_TRACKER_DB": str(self.var_dir / "tracker.db"),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env
+
+    def build(self) -> list[Service]:
+        env = self._env()
+        logs = self.var_dir / "logs"
+        services = [
+            Service(
+                "action server",
+                [str(SERVICES_PY), "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(self.action_port)],
+                f"http://127.0.0.1:{self.action_port}/health",
+                env,
+                logs / "actions.log",
+            ),
+            Service(
+                "rasa engine",
+                [str(RASA), "run", "--enable-api", "--model", str(self.model),
+                 "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+                 "--interface", "127.0.0.1", "--port", str(self.rasa_port)],
+                f"http://127.0.0.1:{self.rasa_port}/status",
+                env,
+                logs / "engine.log",
+            ),
+        ]
+        if self.with_gateway:
+            services.append(
+                Service(
+                    "gateway",
+                    [str(SERVICES_PY), "-m", "channels"],
+                    f"http://127.0.0.1:{self.gateway_port}/health",
+                    env,
+                    logs / "gateway.log",
+                )
+            )
+        return services
+
+    def start(self, timeout: float = 180.0) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.services = self.build()
+        for service in self.services:
+            service.start()
+        deadline = time.monotonic() + timeout
+        waiting = list(self.services)
+        while waiting:
+            for service in list(waiting):
+                code = service.exited()
+                if code is not None:
+                    self.stop()
+                    tail = service.log_path.read_text(errors="replace")[-3000:]
+                    raise RuntimeError(f"{service.name} exited with {code}:\n{tail}")
+                if service.healthy():
+                    waiting.remove(service)
+            if time.monotonic() > deadline:
+                names = ", ".join(s.name for s in waiting)
+                self.stop()
+                raise TimeoutError(f"not healthy after {timeout:.0f}s: {names}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for service in reversed(self.services):
+            service.stop()
+
+    @contextmanager
+    def running(self, timeout: float = 180.0) -> Iterator[Stack]:
+        self.start(timeout)
+        try:
+            yield self
+        finally:
+            self.stop()

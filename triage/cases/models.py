@@ -1,0 +1,206 @@
+"""Tables of the local case store (SQLAlchemy 2.x declarative, typed).
+
+Columns holding personal data carry ``info={"personal_data": True}`` and a database comment
+saying so, so retention and subject-access tooling can find them with
+:func:`personal_data_columns` rather than from memory.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from triage.cases.statuses import CaseStatus, HandoffStatus
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+PERSONAL = {"personal_data": True}
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; naive datetimes are refused on the way into the database."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL returns aware ones.
+    Callers get the same kind of value from both.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _in(column: str, values: list[str]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        dict[str, str]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class Case(Base):
+    """A crime report submitted by the public."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(12), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    crime_type: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict[str, str]] = mapped_column(
+        info=PERSONAL, comment="Personal data: the report's answers"
+    )
+    reporter_name: Mapped[str | None] = mapped_column(
+        String(200), info=PERSONAL, comment="Personal data: reporter's name"
+    )
+    reporter_contact: Mapped[str | None] = mapped_column(
+        String(320), info=PERSONAL, comment="Personal data: reporter's email or phone"
+    )
+    contact_consent: Mapped[bool] = mapped_column(Boolean)
+    channel: Mapped[str] = mapped_column(String(40))
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    priority: Mapped[str] = mapped_column(String(4))
+    flags: Mapped[list[str]]
+    reporter_verify_tokens: Mapped[list[str]] = mapped_column(
+        info=PERSONAL,
+        comment="Personal data: normalised emails, phones, postcodes that verify the reporter",
+    )
+    status: Mapped[str] = mapped_column(String(40), default=CaseStatus.RECEIVED.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    status_changes: Mapped[list[CaseStatusChange]] = relationship(
+        back_populates="case", order_by="CaseStatusChange.id", cascade="all, delete-orphan"
+    )
+    updates: Mapped[list[CaseUpdate]] = relationship(
+        back_populates="case", order_by="CaseUpdate.id", cascade="all, delete-orphan"
+    )
+
+
+class CaseStatusChange(Base):
+    """One step in a case's status history (the first is always ``received``)."""
+
+    __tablename__ = "case_status_changes"
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="status_changes")
+
+
+class CaseUpdate(Base):
+    """Information the reporter added after submitting."""
+
+    __tablename__ = "case_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    information_text: Mapped[str] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: what the reporter added"
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="updates")
+
+
+class ContactLog(Base):
+    """A contact that did not become a case (e.g. a fraud redirect), kept for the record."""
+
+    __tablename__ = "contact_logs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[dict[str, str]] = mapped_column(
+        info=PERSONAL, comment="Personal data: what was said"
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HandoffRequestRecord(Base):
+    """A request for a human operator to join a conversation; the console works the queue."""
+
+    __tablename__ = "handoff_requests"
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in HandoffStatus]), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(40))
+    priority: Mapped[str] = mapped_column(String(4))
+    intent: Mapped[str | None] = mapped_column(String(100))
+    summary: Mapped[dict[str, str]] = mapped_column(
+        info=PERSONAL, comment="Personal data: the conversation so far"
+    )
+    status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.OPEN.value, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def personal_data_columns() -> list[Column[Any]]:
+    """Every column marked as personal data, for retention and subject-access work."""
+    return [
+        column
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.info.get("personal_data")
+    ]

@@ -8,7 +8,7 @@ saying so, so retention and subject-access tooling can find them with
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -78,7 +78,7 @@ class Base(DeclarativeBase):
     """Declarative base with a naming convention, so migrations name constraints stably."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
         dict[str, str]: JSON(),
@@ -90,9 +90,7 @@ class Case(Base):
     """A crime report submitted by the public."""
 
     __tablename__ = "cases"
-    __table_args__ = (
-        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
-    )
+    __table_args__ = (CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
@@ -132,9 +130,7 @@ class CaseStatusChange(Base):
     """One step in a case's status history (the first is always ``received``)."""
 
     __tablename__ = "case_status_changes"
-    __table_args__ = (
-        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
-    )
+    __table_args__ = (CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)

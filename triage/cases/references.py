@@ -13,6 +13,7 @@ transposition of an issued reference detectable.
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 
@@ -57,7 +58,7 @@ def format_reference(code: str) -> str:
 
 def is_issuable(code: str) -> bool:
     """False for codes with ``0`` next to ``Z`` (the transposition Luhn mod N misses)."""
-    return not any({a, b} == _BLIND_PAIR for a, b in zip(code, code[1:], strict=False))
+    return not any({a, b} == _BLIND_PAIR for a, b in itertools.pairwise(code))
 
 
 def new_reference() -> str:

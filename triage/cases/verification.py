@@ -20,7 +20,7 @@ _POSTCODE = re.compile(
 )
 _REGION = "GB"
 # Compared against when a case has no tokens or does not exist, so the work done (and so
-# the time taken) does not reveal which of the two it was.
+# the time taken) does not reveal which of the two it was. Its result is never used.
 _DUMMY_TOKEN = "\x00no-token\x00"
 
 
@@ -75,13 +75,14 @@ def extract_tokens(texts: Iterable[str | None]) -> list[str]:
 def detail_matches(detail: str, tokens: Sequence[str]) -> bool:
     """True when any normalised form of ``detail`` equals a stored token.
 
-    Every candidate is compared with every token (plus a dummy) with no early exit, and
-    each comparison is constant-time, so timing does not leak how close a guess was.
+    Every candidate is compared with every token with no early exit, each comparison in
+    constant time, so timing does not leak how close a guess was. With no tokens (unknown
+    case, anonymous report) a dummy comparison stands in and the answer is always False.
     """
     candidates = extract_tokens([detail]) or [normalise_email(detail)]
+    compared = list(tokens) or [_DUMMY_TOKEN]
     matched = False
     for candidate in candidates:
-        for token in [*tokens, _DUMMY_TOKEN]:
-            same = hmac.compare_digest(candidate.encode(), token.encode())
-            matched = matched | same
-    return matched
+        for token in compared:
+            matched |= hmac.compare_digest(candidate.encode(), token.encode())
+    return matched and bool(tokens)

@@ -1,11 +1,13 @@
 """Fixtures: a fresh case store on SQLite (a tmp file) and on PostgreSQL (a throwaway schema).
 
-PostgreSQL tests are skipped, with the reason, when the server cannot be reached.
+PostgreSQL tests are skipped, with the reason, when the server cannot be reached on a
+developer's machine; under CI (CI=true) an unreachable server fails them instead.
 Set BLUELAMP_TEST_POSTGRES_URL to point them elsewhere.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -28,6 +30,8 @@ from .support import (
 def postgres_url() -> str:
     reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
     if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {reason}")
         pytest.skip(str(reason))
     return POSTGRES_URL
 

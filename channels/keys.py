@@ -1,0 +1,25 @@
+"""Typed application keys, in one module so handlers and the factory share them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from aiohttp import web
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from channels.conversation import ConversationService
+from channels.engine import EngineClient
+from channels.store import ConversationStore
+from triage.settings import Settings
+
+settings_key = web.AppKey("settings", Settings)
+http_key = web.AppKey("http", aiohttp.ClientSession)
+engine_key = web.AppKey("engine", EngineClient)
+redis_key = web.AppKey("redis", Redis)
+store_key = web.AppKey("store", ConversationStore)
+database_key = web.AppKey("database", AsyncEngine)
+service_key = web.AppKey("conversations", ConversationService)
+sockets_key = web.AppKey("sockets", set[web.WebSocketResponse])
+background_key = web.AppKey("background_tasks", set[asyncio.Task[None]])

@@ -1,0 +1,48 @@
+"""In-process conversation store: the `make demo` default, lost on restart."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict, deque
+
+from channels.store import ConversationStore, Mode, PendingHuman, TranscriptEntry, check_mode
+
+
+class MemoryConversationStore(ConversationStore):
+    """Plain dicts; fine for one gateway process, not for several."""
+
+    def __init__(self) -> None:
+        self._modes: dict[str, Mode] = {}
+        self._transcripts: defaultdict[str, list[TranscriptEntry]] = defaultdict(list)
+        self._seen: defaultdict[str, set[str]] = defaultdict(set)
+        self._pending: deque[PendingHuman] = deque()
+        self._lock = asyncio.Lock()
+
+    async def get_mode(self, conversation_id: str) -> Mode:
+        return self._modes.get(conversation_id, "bot")
+
+    async def set_mode(self, conversation_id: str, mode: Mode) -> None:
+        self._modes[conversation_id] = check_mode(mode)
+
+    async def append(self, conversation_id: str, entry: TranscriptEntry) -> None:
+        self._transcripts[conversation_id].append(entry)
+
+    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
+        return list(self._transcripts.get(conversation_id, ()))
+
+    async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
+        async with self._lock:
+            seen = self._seen[conversation_id]
+            if message_id in seen:
+                return False
+            seen.add(message_id)
+            return True
+
+    async def push_pending_human(self, item: PendingHuman) -> None:
+        self._pending.append(item)
+
+    async def pending_human(self) -> list[PendingHuman]:
+        return list(self._pending)
+
+    async def pop_pending_human(self) -> PendingHuman | None:
+        return self._pending.popleft() if self._pending else None

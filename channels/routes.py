@@ -1,0 +1,20 @@
+"""Every route of the gateway in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from channels.health import health
+from channels.rest import rest_webhook
+from channels.static import file_handler
+from channels.ws import websocket
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_post("/webhooks/rest/webhook", rest_webhook)
+    app.router.add_get("/health", health)
+    app.router.add_get("/ws", websocket)
+    app.router.add_get("/", file_handler("demo.html"))
+    app.router.add_get("/demo.css", file_handler("demo.css"))
+    app.router.add_get("/widget.js", file_handler("widget.js"))
+    app.router.add_get("/widget.css", file_handler("widget.css"))

@@ -1,0 +1,213 @@
+"""`GET /ws?conversation=<id>`: the web chat widget's socket.
+
+Client frames: `message` (acknowledged once stored, then answered) and `history`. Messages
+are stored and acknowledged at once, then answered in order by one worker per socket, so a
+slow engine never delays an acknowledgement. A resent id is acknowledged again but not
+processed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import suppress
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aiohttp import WSMsgType, web
+
+from channels import messages
+from channels.conversation import ConversationService, Reply
+from channels.keys import background_key, service_key, settings_key, sockets_key
+from channels.limits import (
+    HISTORY_PER_WINDOW,
+    MESSAGE_WINDOW_SECONDS,
+    MESSAGES_PER_WINDOW,
+    body_limit,
+)
+from channels.ratelimit import RateLimiter
+from channels.rest import json_error
+from channels.security import origin_allowed
+from channels.validation import (
+    InvalidInput,
+    check_conversation_id,
+    check_label,
+    check_message_id,
+    check_text,
+)
+
+log = structlog.get_logger(__name__)
+CHANNEL = "webchat"
+HEARTBEAT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class _Inbound:
+    message_id: str
+    text: str
+
+
+def bot_frame(reply: Reply) -> dict[str, Any]:
+    return {
+        "type": "bot",
+        "text": reply.text,
+        "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
+        "ts": reply.ts,
+    }
+
+
+class ChatSocket:
+    """One open socket: reads frames, answers them, and owns the per-connection limits."""
+
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        conversation_id: str,
+        service: ConversationService,
+        max_chars: int,
+        background: set[asyncio.Task[None]],
+    ) -> None:
+        self._ws = ws
+        self._cid = conversation_id
+        self._service = service
+        self._max_chars = max_chars
+        self._background = background
+        self._queue: asyncio.Queue[_Inbound | None] = asyncio.Queue()
+        self._send_lock = asyncio.Lock()
+        self._message_limit = RateLimiter(MESSAGES_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
+        self._history_limit = RateLimiter(HISTORY_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
+
+    async def run(self) -> None:
+        worker = asyncio.create_task(self._answer_queue())
+        self._background.add(worker)
+        worker.add_done_callback(self._background.discard)
+        try:
+            async for msg in self._ws:
+                if msg.type == WSMsgType.TEXT:
+                    await self._on_text(msg.data)
+                elif msg.type == WSMsgType.BINARY:
+                    await self._error(None, "invalid", "Send JSON text frames.")
+        finally:
+            # aiohttp cancels the handler when the person leaves; the shielded worker still
+            # answers and stores what is queued, so a reload shows the replies.
+            self._queue.put_nowait(None)
+            await asyncio.shield(worker)
+
+    async def _send(self, frame: dict[str, Any]) -> None:
+        if self._ws.closed:
+            return
+        async with self._send_lock:
+            with suppress(ConnectionError):
+                await self._ws.send_json(frame)
+
+    async def _error(self, message_id: str | None, code: str, text: str, **extra: Any) -> None:
+        await self._send({"type": "error", "id": message_id, "code": code, "error": text, **extra})
+
+    async def _on_text(self, data: str) -> None:
+        try:
+            frame = json.loads(data)
+        except (ValueError, RecursionError):
+            await self._error(None, "invalid", "Frames must be JSON objects.")
+            return
+        if not isinstance(frame, dict):
+            await self._error(None, "invalid", "Frames must be JSON objects.")
+            return
+        kind = frame.get("type")
+        if kind == "message":
+            await self._on_message(frame)
+        elif kind == "history":
+            await self._on_history()
+        else:
+            await self._error(None, "invalid", "Unknown frame type.")
+
+    async def _on_message(self, frame: dict[str, Any]) -> None:
+        raw_id = frame.get("id")
+        echo_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 128 else None
+        retry_after = self._message_limit.hit()
+        if retry_after is not None:
+            log.info("rate_limited", conversation_id=self._cid, message_id=echo_id)
+            await self._error(
+                echo_id, "rate_limited", messages.RATE_LIMITED, retry_after=round(retry_after, 1)
+            )
+            return
+        try:
+            message_id = check_message_id(raw_id)
+            text = check_text(frame.get("text"), self._max_chars, name="text")
+            label = check_label(frame.get("label"))
+        except InvalidInput as exc:
+            await self._error(echo_id, "invalid", str(exc))
+            return
+        try:
+            is_new = await self._service.record_inbound(self._cid, CHANNEL, message_id, text, label)
+        except Exception:  # not stored, so not acknowledged: the widget will resend
+            log.exception("store_unavailable", conversation_id=self._cid, message_id=message_id)
+            await self._error(message_id, "unavailable", messages.NOT_SAVED)
+            return
+        await self._send({"type": "ack", "id": message_id, "duplicate": not is_new})
+        if is_new:
+            self._queue.put_nowait(_Inbound(message_id, text))
+
+    async def _on_history(self) -> None:
+        if self._history_limit.hit() is not None:
+            await self._error(None, "rate_limited", messages.RATE_LIMITED)
+            return
+        try:
+            entries = await self._service.store.transcript(self._cid)
+        except Exception:
+            log.exception("store_unavailable", conversation_id=self._cid)
+            await self._error(None, "unavailable", messages.NOT_SAVED)
+            return
+        await self._send({"type": "history", "messages": [e.to_json() for e in entries]})
+
+    async def _answer_queue(self) -> None:
+        while (item := await self._queue.get()) is not None:
+            try:
+                await self._answer(item)
+            except Exception:
+                log.exception(
+                    "answer_failed", conversation_id=self._cid, message_id=item.message_id
+                )
+                await self._error(item.message_id, "unavailable", messages.NOT_SAVED)
+
+    async def _answer(self, item: _Inbound) -> None:
+        if not await self._service.wants_bot(self._cid):
+            return  # staff have the conversation; the bot stays quiet
+        await self._send({"type": "typing", "active": True})
+        try:
+            replies = await self._service.reply(self._cid, CHANNEL, item.message_id, item.text)
+        finally:
+            await self._send({"type": "typing", "active": False})
+        for reply in replies:
+            await self._send(bot_frame(reply))
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    settings = request.app[settings_key]
+    try:
+        conversation_id = check_conversation_id(
+            request.query.get("conversation"), name="conversation"
+        )
+    except InvalidInput as exc:
+        return json_error(400, str(exc))
+    if not origin_allowed(request, settings):
+        return json_error(403, "this origin may not open a chat")
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT_SECONDS, max_msg_size=body_limit(settings))
+    if not ws.can_prepare(request).ok:
+        return json_error(400, "expected a WebSocket upgrade")
+    await ws.prepare(request)
+    sockets = request.app[sockets_key]
+    sockets.add(ws)
+    log.info("socket_opened", conversation_id=conversation_id)
+    try:
+        await ChatSocket(
+            ws,
+            conversation_id,
+            request.app[service_key],
+            settings.max_message_chars,
+            request.app[background_key],
+        ).run()
+    finally:
+        sockets.discard(ws)
+        log.info("socket_closed", conversation_id=conversation_id)
+    return ws

@@ -34,7 +34,11 @@ $(VENV_RASA)/.installed: requirements-rasa.lock
 	$(VENV_RASA)/bin/pip install --quiet -c requirements-rasa.lock rasa==3.6.21
 	@touch $@
 
-venvs: $(VENV)/.installed $(VENV_RASA)/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+venvs: $(VENV)/.installed $(VENV_RASA)/.installed node_modules/.installed
 
 # --- model --------------------------------------------------------------------------
 train: venvs
@@ -56,7 +60,7 @@ lint: $(VENV)/.installed
 validate: venvs
 	scripts/validate.sh
 
-test-unit: $(VENV)/.installed
+test-unit: $(VENV)/.installed node_modules/.installed
 	$(VENV)/bin/pytest -m "not engine" -q
 
 test-dialogue: train

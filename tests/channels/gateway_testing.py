@@ -27,6 +27,8 @@ async def redis_test_client() -> AsyncIterator[tuple[Redis, str]]:
         await client.ping()
     except Exception:
         await client.aclose()
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"Redis is required under CI: not reachable at {TEST_REDIS_URL}")
         pytest.skip(f"Redis not reachable at {TEST_REDIS_URL}")
     try:
         yield client, prefix

@@ -9,11 +9,15 @@ from triage.validation.text_quality import letter_count, looks_like_garbage
 from triage.validation.unknown import is_unknown
 
 # BS 7666 shape: letters that never appear in a given position are excluded.
-_OUTWARD = r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
+_OUTWARD = (
+    r"[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
+)
 _INWARD = r"[0-9][ABD-HJLNP-UW-Z]{2}"
 _STRICT = re.compile(rf"^(?:(?P<out>{_OUTWARD})(?P<in>{_INWARD})|(?P<gir>GIR0AA))$")
 # Anything shaped roughly like a postcode inside a sentence (checked strictly afterwards).
-_LOOSE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?) ?([0-9][A-Za-z]{2})(?![A-Za-z0-9])")
+_LOOSE = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]{1,2}[0-9][A-Za-z0-9]?) ?([0-9][A-Za-z]{2})(?![A-Za-z0-9])"
+)
 
 MIN_PLACE_LETTERS = 3
 MAX_PLACE_CHARS = 300

@@ -1,0 +1,145 @@
+"""Emergencies, requests for a person, and carrying on after either."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import messages
+from actions.case_access import call_case_system, case_system, settings
+from actions.clock import Clock, local_now, system_clock
+from actions.conversation import handoff_summary, input_channel, latest_intent
+from triage.cases.ports import HandoffRequest
+from triage.guidance import emergency_guidance
+
+logger = logging.getLogger(__name__)
+
+
+def _paused_form_events(tracker: Tracker) -> list[EventType]:
+    """Remember the interrupted form so `action_resume_report` can reopen it."""
+    active = tracker.active_loop_name
+    return [SlotSet("paused_form", active)] if active else []
+
+
+async def _record_handoff(request: HandoffRequest) -> bool:
+    """Record a handoff request; False (and logged) when the case system is unreachable."""
+    try:
+        await call_case_system(case_system().request_handoff(request))
+    except Exception:
+        logger.exception("recording a %s handoff request failed", request.priority)
+        return False
+    return True
+
+
+class ActionEmergency(Action):
+    """999 guidance first, then a P1 handoff record; pauses any active form."""
+
+    def name(self) -> str:
+        return "action_emergency"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        intent = latest_intent(tracker)
+        for text in emergency_guidance(intent):
+            dispatcher.utter_message(text=text)
+        recorded = await _record_handoff(
+            HandoffRequest(
+                conversation_id=tracker.sender_id,
+                channel=input_channel(tracker),
+                reason="emergency",
+                priority="P1",
+                intent=intent,
+                summary=handoff_summary(tracker),
+            )
+        )
+        if recorded:
+            dispatcher.utter_message(text=messages.EMERGENCY_STAFF_ALERTED)
+        return _paused_form_events(tracker)
+
+
+def _clock_label(hour: int) -> str:
+    hour %= 24
+    if hour == 0:
+        return "midnight"
+    if hour == 12:
+        return "midday"
+    return f"{hour % 12}{'am' if hour < 12 else 'pm'}"
+
+
+def live_chat_open(moment: datetime, open_hour: int, close_hour: int) -> bool:
+    """Whether staff are on live chat at this local time (hours may run past midnight)."""
+    hour = moment.hour
+    if open_hour == close_hour % 24 and close_hour != open_hour:
+        return True  # e.g. 0 to 24: always open
+    if open_hour < close_hour:
+        return open_hour <= hour < close_hour
+    return hour >= open_hour or hour < close_hour % 24
+
+
+class ActionHandoff(Action):
+    """Ask for a person: record it, say when staff are on, and what to do out of hours."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        """``clock`` is injectable to test opening hours."""
+        self._clock: Clock = clock or system_clock
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        config = settings()
+        intent = latest_intent(tracker)
+        reason = "requested" if intent == "request_human" else "failure"
+        recorded = await _record_handoff(
+            HandoffRequest(
+                conversation_id=tracker.sender_id,
+                channel=input_channel(tracker),
+                reason=reason,
+                priority="P3",
+                intent=intent,
+                summary=handoff_summary(tracker),
+            )
+        )
+        hours = messages.HANDOFF_HOURS.format(
+            open=_clock_label(config.live_chat_open_hour),
+            close=_clock_label(config.live_chat_close_hour),
+        )
+        now = local_now(self._clock, config.timezone)
+        if not recorded:
+            dispatcher.utter_message(text=messages.HANDOFF_FAILED)
+        elif live_chat_open(now, config.live_chat_open_hour, config.live_chat_close_hour):
+            dispatcher.utter_message(text=f"{messages.HANDOFF_IN_HOURS} {hours}")
+        else:
+            closed = messages.HANDOFF_OUT_OF_HOURS.format(
+                open=_clock_label(config.live_chat_open_hour)
+            )
+            dispatcher.utter_message(text=f"{closed} {hours}")
+            dispatcher.utter_message(text=messages.HANDOFF_OUT_OF_HOURS_WHAT_TO_DO)
+        return _paused_form_events(tracker)
+
+
+class ActionResumeReport(Action):
+    """After "I'm safe now": reopen the interrupted form, or offer the main options."""
+
+    def name(self) -> str:
+        return "action_resume_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        paused = tracker.get_slot("paused_form")
+        if isinstance(paused, str) and paused:
+            dispatcher.utter_message(text=messages.RESUME_REPORT)
+            return [SlotSet("paused_form", None), FollowupAction(paused)]
+        dispatcher.utter_message(
+            text=messages.GLAD_SAFE, buttons=list(messages.MAIN_OPTION_BUTTONS)
+        )
+        return []

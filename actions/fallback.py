@@ -11,10 +11,29 @@ from rasa_sdk.types import DomainDict
 
 from actions import messages
 from actions.questions import button
+from triage.guidance import emergency_guidance
 
 # Never offered as a guess: they are not something a person "means".
 _NOT_SUGGESTED = frozenset({"nlu_fallback", "out_of_scope", "inform", "affirm", "deny"})
 SUGGESTIONS = 2
+# An emergency anywhere this high in the ranking is treated as one: a false alarm costs a
+# few lines of advice, a missed emergency can cost a life.
+POSSIBLE_EMERGENCY_CONFIDENCE = 0.15
+
+
+def possible_emergency(latest_message: dict[str, Any]) -> str | None:
+    """The emergency intent the message may be, if NLU ranked one with some confidence."""
+    for entry in latest_message.get("intent_ranking") or []:
+        if not isinstance(entry, dict):
+            continue
+        name, confidence = entry.get("name"), entry.get("confidence") or 0.0
+        if (
+            isinstance(name, str)
+            and name.startswith("emergency_")
+            and confidence >= POSSIBLE_EMERGENCY_CONFIDENCE
+        ):
+            return name
+    return None
 
 
 def top_intents(latest_message: dict[str, Any], limit: int = SUGGESTIONS) -> list[str]:
@@ -39,6 +58,10 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        emergency = possible_emergency(tracker.latest_message)
+        if emergency is not None:
+            for line in emergency_guidance(emergency):
+                dispatcher.utter_message(text=line)
         buttons = [
             button(messages.friendly_intent(intent), f"/{intent}")
             for intent in top_intents(tracker.latest_message)

@@ -201,6 +201,34 @@ async def test_ask_affirmation_offers_top_two_intents_and_something_else() -> No
     assert "999" in texts(dispatcher)[0]
 
 
+async def test_ask_affirmation_leads_with_999_guidance_when_an_emergency_is_likely() -> None:
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "report_assault", "confidence": 0.3},
+        {"name": "emergency_violence", "confidence": 0.2},
+    ]
+    _, dispatcher = await run(
+        ActionDefaultAskAffirmation(), text="hes got a blade outside", intent_ranking=ranking
+    )
+    said = texts(dispatcher)
+    assert said[0].startswith("If you or anyone else is in immediate danger, call 999 now")
+    assert any("take a weapon" in line for line in said)
+    assert any("55" in line for line in said)
+
+
+async def test_ask_affirmation_stays_calm_when_an_emergency_is_unlikely() -> None:
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.45},
+        {"name": "lost_property", "confidence": 0.4},
+        {"name": "emergency_violence", "confidence": 0.05},
+    ]
+    _, dispatcher = await run(
+        ActionDefaultAskAffirmation(), text="lost my keys", intent_ranking=ranking
+    )
+    said = texts(dispatcher)
+    assert len(said) == 1 and "immediate danger" not in said[0]
+
+
 async def test_default_fallback_offers_main_options_and_reverts_the_message() -> None:
     events, dispatcher = await run(ActionDefaultFallback(), text="blorp")
     payloads = [b["payload"] for b in all_buttons(dispatcher)]

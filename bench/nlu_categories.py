@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{cat:<14}{s.precision:>10.3f}{s.recall:>10.3f}{s.f1:>10.3f}{s.support:>10}")
     emergency_recall = scores["emergency"].recall
     print(f"{'intent macro-F1':<34}{macro_f1:>10.3f}   (target >= {TARGET_MACRO_F1})")
-    print(f"{'emergency recall':<34}{emergency_recall:>10.3f}   (target >= {TARGET_EMERGENCY_RECALL})")
+    print(
+        f"{'emergency recall':<34}{emergency_recall:>10.3f}   (target >= {TARGET_EMERGENCY_RECALL})"
+    )
     print(f"{'non-emergencies raised to P1':<34}{false_rate:>10.3f}")
     print(f"{'sent to the fallback':<34}{fallback_rate:>10.3f}")
     for text, predicted in missed:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stack import Stack  # noqa: E402
+from scripts.stack import Stack
 
 
 def main() -> int:

@@ -46,12 +46,19 @@ def main() -> int:
         print(f"model up to date: {model.relative_to(ROOT)}")
     else:
         cmd = [
-            str(RASA), "train",
-            "--config", "config.yml",
-            "--domain", "bot/domain",
-            "--data", "nlu_data", "bot/data",
-            "--out", str(out),
-            "--fixed-model-name", name,
+            str(RASA),
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "nlu_data",
+            "bot/data",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            name,
         ]
         env = dict(os.environ)
         if args.force:

@@ -118,3 +118,35 @@ def test_emergency_interrupts_a_form_and_resumes_when_safe(stack: Stack) -> None
     state = tracker(stack, sender)
     assert state["active_loop"].get("name") == "theft_form"
     assert state["slots"]["requested_slot"] == "incident_when"
+
+
+def fill_form(stack: Stack, sender: str, answers: dict[str, str]) -> list[str]:
+    """Answer whatever the form asks until it stops asking; the last replies are returned."""
+    replies: list[str] = []
+    for _ in range(20):
+        slot = tracker(stack, sender)["slots"].get("requested_slot")
+        if slot is None:
+            return replies
+        replies = say(stack, sender, answers[slot])
+    raise AssertionError("the form never finished")
+
+
+def test_answer_corrected_from_the_summary(stack: Stack) -> None:
+    sender = f"e2e-{uuid.uuid4().hex[:12]}"
+    say(stack, sender, "someone stole my phone on the bus last night")
+    summary = "\n".join(fill_form(stack, sender, ANSWERS))
+    assert "Front Street" in summary
+
+    replies = say(stack, sender, "/correct_field")
+    assert replies, "no choice of answers to change"
+    replies = say(stack, sender, '/correct_field{"field":"incident_where"}')
+    state = tracker(stack, sender)
+    assert state["active_loop"].get("name") == "theft_form"
+    assert state["slots"]["requested_slot"] == "incident_where"
+
+    summary = "\n".join(say(stack, sender, "the number 12 bus near Grey Street, NE1 6AE"))
+    assert "Grey Street" in summary and "Front Street" not in summary
+    assert tracker(stack, sender)["slots"]["property_details"] == ANSWERS["property_details"]
+
+    text = "\n".join(say(stack, sender, "yes"))
+    assert REFERENCE.search(text), text

@@ -11,4 +11,4 @@ rm -rf results/nlu-cv
 # measured last (README), so a change can only keep or raise them.
 .venv/bin/python bench/nlu_categories.py results/nlu-cv --check \
   --require-macro-f1 "${NLU_REQUIRE_MACRO_F1:-0.86}" \
-  --require-emergency-recall "${NLU_REQUIRE_EMERGENCY_RECALL:-0.93}"
+  --require-emergency-recall "${NLU_REQUIRE_EMERGENCY_RECALL:-0.94}"

@@ -5,7 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -rf results/dialogue
-.venv-rasa/bin/rasa test core --model models/current.tar.gz \
+mkdir -p results
+if ! .venv-rasa/bin/rasa test core --model models/current.tar.gz \
   --stories tests/conversations --fail-on-prediction-errors \
-  --out results/dialogue --no-plot
+  --out results/dialogue --no-plot >results/dialogue.log 2>&1; then
+  grep -a -v "Processed\|it/s" results/dialogue.log | tail -40 >&2
+  echo "conversation tests failed: see results/dialogue/failed_test_stories.yml" >&2
+  exit 1
+fi
+grep -a "Correct:" results/dialogue.log | sed 's/.*INFO *//'
 echo "conversation tests: all stories predicted correctly"

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +66,17 @@ def main() -> int:
             # The graph cache would reuse components trained earlier.
             shutil.rmtree(ROOT / ".rasa", ignore_errors=True)
             cmd.append("--force")
-        print("training:", " ".join(cmd), flush=True)
-        result = subprocess.run(cmd, cwd=ROOT, env=env)
+        log = ROOT / "results" / "train.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        print(f"training {name} (log: {log.relative_to(ROOT)})", flush=True)
+        started = time.monotonic()
+        with log.open("wb") as out_file:
+            result = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out_file, stderr=out_file)
         if result.returncode != 0 or not model.exists():
-            print("training failed", file=sys.stderr)
+            tail = log.read_text(errors="replace")[-4000:]
+            print(f"training failed:\n{tail}", file=sys.stderr)
             return 1
+        print(f"trained in {time.monotonic() - started:.0f} s")
     tmp = out / "current.tar.gz.tmp"
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(model.name)

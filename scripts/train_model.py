@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -61,7 +60,6 @@ def main() -> int:
             "--fixed-model-name",
             name,
         ]
-        env = dict(os.environ)
         if args.force:
             # The graph cache would reuse components trained earlier.
             shutil.rmtree(ROOT / ".rasa", ignore_errors=True)
@@ -71,7 +69,7 @@ def main() -> int:
         print(f"training {name} (log: {log.relative_to(ROOT)})", flush=True)
         started = time.monotonic()
         with log.open("wb") as out_file:
-            result = subprocess.run(cmd, cwd=ROOT, env=env, stdout=out_file, stderr=out_file)
+            result = subprocess.run(cmd, cwd=ROOT, stdout=out_file, stderr=out_file)
         if result.returncode != 0 or not model.exists():
             tail = log.read_text(errors="replace")[-4000:]
             print(f"training failed:\n{tail}", file=sys.stderr)

@@ -41,6 +41,8 @@ class Settings:
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     database_url: str = ""
     redis_url: str | None = None
+    redis_prefix: str = "bluelamp:"
+    """Every Redis key and channel bluelamp uses starts with this, so deployments can share."""
     force_name: str = "Northshire Police"
     live_chat_open_hour: int = 8
     live_chat_close_hour: int = 24
@@ -73,6 +75,7 @@ class Settings:
             ),
             database_url=_env_str("DATABASE_URL", ""),
             redis_url=redis_url,
+            redis_prefix=_env_str("BLUELAMP_REDIS_PREFIX", "bluelamp:"),
             force_name=_env_str("BLUELAMP_FORCE_NAME", "Northshire Police"),
             live_chat_open_hour=_env_int("BLUELAMP_LIVE_CHAT_OPEN_HOUR", 8),
             live_chat_close_hour=_env_int("BLUELAMP_LIVE_CHAT_CLOSE_HOUR", 24),

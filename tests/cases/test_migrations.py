@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -24,7 +25,8 @@ from triage.cases.models import Base
 from .support import DATABASES, admin_execute, run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
+CASE_TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
+TABLES = CASE_TABLES | {"triage_decisions"}
 
 
 def alembic(*args: str, database_url: str) -> None:
@@ -99,3 +101,46 @@ async def test_an_empty_database_differs_from_the_models(sqlite_file_url: str) -
     alembic("stamp", "head", database_url=sqlite_file_url)
     _, differences = await schema_report(sqlite_file_url)
     assert {diff[1].name for diff in differences if diff[0] == "add_table"} == TABLES
+
+
+async def test_0002_adds_only_the_decision_table_and_downgrades_cleanly(
+    fresh_database: str,
+) -> None:
+    alembic("upgrade", "0001", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == CASE_TABLES | {"alembic_version"}
+    alembic("upgrade", "head", database_url=fresh_database)
+    tables, differences = await schema_report(fresh_database)
+    assert tables == TABLES | {"alembic_version"}
+    assert differences == []
+    alembic("downgrade", "0001", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == CASE_TABLES | {"alembic_version"}
+
+
+INSERT_DECISION = (
+    "INSERT INTO triage_decisions (contact_id, channel, category, priority, confidence, flags, "
+    "reasons, route_actions, model_version, redacted_text, created_at) VALUES ('m1', 'webchat', "
+    ":category, :priority, 0.5, '[]', '[]', '[]', 'v1', '', CURRENT_TIMESTAMP)"
+)
+
+
+@pytest.mark.parametrize(
+    ("category", "priority", "allowed"),
+    [("emergency", "P1", True), ("emergency", "P9", False), ("urgent", "P1", False)],
+)
+async def test_migrated_decision_table_checks_category_and_priority(
+    fresh_database: str, category: str, priority: str, allowed: bool
+) -> None:
+    alembic("upgrade", "head", database_url=fresh_database)
+    engine = create_async_engine(fresh_database, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            statement = text(INSERT_DECISION).bindparams(category=category, priority=priority)
+            if allowed:
+                await connection.execute(statement)
+            else:
+                with pytest.raises(IntegrityError):
+                    await connection.execute(statement)
+    finally:
+        await engine.dispose()

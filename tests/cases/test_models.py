@@ -20,6 +20,9 @@ def test_personal_data_columns_are_labelled() -> None:
         "case_updates.information_text",
         "contact_logs.summary",
         "handoff_requests.summary",
+        "triage_decisions.flags",
+        "triage_decisions.reasons",
+        "triage_decisions.redacted_text",
     }
     assert all((c.comment or "").startswith("Personal data") for c in personal_data_columns())
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
+from triage.cases.migrate import alembic_config
 from triage.cases.ports import CaseSystem
 from triage.cases.sql_store import SqlCaseSystem
 from triage.cases.wiring import build_case_system, sqlite_path
@@ -32,7 +34,7 @@ async def test_default_sqlite_store_creates_var_and_migrates_on_first_use(tmp_pa
     finally:
         await case_system.close()
     assert (var_dir / "bluelamp.db").is_file()
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert (journal, foreign_keys) == ("wal", 1)
     assert busy is not None and busy >= 5000
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -27,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from triage.cases.statuses import CaseStatus, HandoffStatus
+from triage.decisions import Category, Priority
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -190,6 +192,41 @@ class HandoffRequestRecord(Base):
     )
     status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.OPEN.value, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TriageDecisionRecord(Base):
+    """One triage decision and what was done about it, for audit and measuring the classifier.
+
+    Kept in the case store's metadata (not beside `triage.audit`) so Alembic, the migration
+    tests and `personal_data_columns` always see every table. Text is redacted before it is
+    stored, but free text can still identify someone, so it is labelled as personal data.
+    """
+
+    __tablename__ = "triage_decisions"
+    __table_args__ = (
+        CheckConstraint(_in("category", [c.value for c in Category]), name="category"),
+        CheckConstraint(_in("priority", [p.value for p in Priority]), name="priority"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[str] = mapped_column(String(255), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(4))
+    confidence: Mapped[float] = mapped_column(Float)
+    flags: Mapped[list[dict[str, str]]] = mapped_column(
+        JSON, info=PERSONAL, comment="Personal data: flags with their redacted evidence"
+    )
+    reasons: Mapped[list[str]] = mapped_column(
+        info=PERSONAL, comment="Personal data: why triage raised it, may quote redacted words"
+    )
+    route_actions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    model_version: Mapped[str] = mapped_column(String(100))
+    redacted_text: Mapped[str] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: the message with details redacted"
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 def personal_data_columns() -> list[Column[Any]]:

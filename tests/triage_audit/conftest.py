@@ -1,0 +1,52 @@
+"""Fixtures: the decision log on SQLite (a tmp file), PostgreSQL (a throwaway schema) and in
+memory. PostgreSQL skips, with the reason, when unreachable locally and fails under CI=true."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from cases.support import (
+    POSTGRES_URL,
+    postgres_schema_engine,
+    postgres_unreachable_reason,
+    run_blocking,
+)
+
+from triage.audit.memory import InMemoryDecisionLog
+from triage.audit.ports import DecisionLog
+from triage.audit.sql_log import SqlDecisionLog
+
+LOGS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL is required under CI: {reason}")
+        pytest.skip(str(reason))
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=LOGS)
+async def decision_log(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[DecisionLog]:
+    if request.param == "memory":
+        yield InMemoryDecisionLog()
+        return
+    if request.param == "sqlite":
+        log = SqlDecisionLog.from_url(f"sqlite+aiosqlite:///{tmp_path / 'decisions.db'}")
+        await log.create_schema()
+        yield log
+        await log.aclose()
+        return
+    url = request.getfixturevalue("postgres_url")
+    async with postgres_schema_engine(url) as engine:
+        log = SqlDecisionLog(engine)
+        await log.create_schema()
+        yield log

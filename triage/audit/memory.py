@@ -1,0 +1,35 @@
+"""Decisions kept in a list: for tests and for running triage with nothing else started."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from triage.audit.ports import DecisionEntry, DecisionLog, redacted_entry
+from triage.decisions import Contact, Decision
+from triage.routing.plan import RoutePlan
+
+MAX_KEPT = 10_000
+
+
+class InMemoryDecisionLog(DecisionLog):
+    """Keeps the newest ``max_kept`` decisions (so a long demo cannot exhaust memory)."""
+
+    def __init__(self, max_kept: int = MAX_KEPT) -> None:
+        self._entries: list[DecisionEntry] = []
+        self._next_id = 1
+        self._max_kept = max_kept
+
+    async def record(
+        self, contact: Contact, decision: Decision, plan: RoutePlan, model_version: str
+    ) -> DecisionEntry:
+        entry = replace(redacted_entry(contact, decision, plan, model_version), id=self._next_id)
+        self._next_id += 1
+        self._entries.append(entry)
+        del self._entries[: -self._max_kept]
+        return entry
+
+    async def recent(self, limit: int = 50) -> list[DecisionEntry]:
+        return list(reversed(self._entries[-limit:])) if limit > 0 else []
+
+    async def aclose(self) -> None:
+        return None

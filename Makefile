@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
-        test-e2e nlu-report clean
+        test-e2e nlu-report clean triage-model triage-report bench
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
@@ -48,7 +48,7 @@ train-fresh: venvs
 	$(PY) scripts/train_model.py --force
 
 # --- run ----------------------------------------------------------------------------
-demo: train
+demo: train triage-model
 	$(PY) scripts/run_demo.py
 
 # --- checks -------------------------------------------------------------------------
@@ -72,7 +72,17 @@ test-e2e: train
 nlu-report: venvs
 	scripts/nlu_report.sh
 
-test: venvs lint validate test-unit train test-dialogue test-e2e nlu-report
+# --- triage (spaCy) -----------------------------------------------------------------
+triage-model: $(VENV)/.installed
+	$(PY) -m triage train
+
+triage-report: $(VENV)/.installed
+	$(PY) bench/triage_figures.py --check
+
+bench: $(VENV)/.installed
+	$(PY) bench/triage_throughput.py
+
+test: venvs lint validate test-unit triage-report train test-dialogue test-e2e nlu-report
 	@echo "make test: all checks passed"
 
 clean:

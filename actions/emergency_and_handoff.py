@@ -1,9 +1,14 @@
-"""Emergencies, requests for a person, and carrying on after either."""
+"""Emergencies, requests for a person, and carrying on after either.
+
+A handoff is recorded in the case system and also sent to the gateway as a custom payload
+(`handoff_payload`), because the operator queue lives with the gateway, not here.
+"""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -18,6 +23,13 @@ from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
 logger = logging.getLogger(__name__)
+
+
+def handoff_payload(reason: str, priority: str) -> dict[str, Any]:
+    """The `json_message` the gateway turns into an operator queue item and never shows the
+    person (docs/bot-contract.md). ``reason`` is one of the queue's reasons: ``emergency``,
+    ``urgent_risk``, ``human_requested``; ``priority`` is ``P1`` to ``P3``."""
+    return {"bluelamp": {"handoff": {"reason": reason, "priority": priority}}}
 
 
 def _paused_form_events(tracker: Tracker) -> list[EventType]:
@@ -48,6 +60,8 @@ class ActionEmergency(Action):
         intent = latest_intent(tracker)
         for text in emergency_guidance(intent):
             dispatcher.utter_message(text=text)
+        # Queued by the gateway even if the case system below cannot be reached.
+        dispatcher.utter_message(json_message=handoff_payload("emergency", "P1"))
         recorded = await _record_handoff(
             HandoffRequest(
                 conversation_id=tracker.sender_id,
@@ -108,6 +122,7 @@ class ActionHandoff(Action):
                 summary=handoff_summary(tracker),
             )
         )
+        dispatcher.utter_message(json_message=handoff_payload("human_requested", "P3"))
         hours = messages.HANDOFF_HOURS.format(
             open=_clock_label(config.live_chat_open_hour),
             close=_clock_label(config.live_chat_close_hour),

@@ -24,6 +24,7 @@ from actions.conversation import (
     report_form,
     submission_count,
 )
+from actions.emergency_and_handoff import handoff_payload
 from actions.questions import button
 from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS
 from triage.cases.ports import HandoffRequest, ReportSubmission
@@ -200,6 +201,8 @@ class ActionSubmitReport(Action):
     @staticmethod
     async def _tell_failure(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text=messages.SUBMIT_FAILED)
+        # The gateway queues the conversation for staff even when the case system is down.
+        dispatcher.utter_message(json_message=handoff_payload("human_requested", "P3"))
         handed_off = False
         try:
             await call_case_system(

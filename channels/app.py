@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
+import structlog
 from aiohttp import WSCloseCode, web
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
 from channels.keys import (
+    back_office_key,
     background_key,
     database_key,
     engine_key,
@@ -22,15 +23,24 @@ from channels.keys import (
     settings_key,
     sockets_key,
     store_key,
+    triage_model_key,
 )
 from channels.limits import body_limit
 from channels.memory_store import MemoryConversationStore
 from channels.redis_store import RedisConversationStore
 from channels.routes import setup_routes
 from channels.security import add_security_headers
+from channels.triage_gate import NO_MODEL, TriageGate, TriageModel, load_triage_model
+from triage.queue.redis_client import redis_client
 from triage.settings import Settings
+from triage.wiring import build_back_office
 
-DEFAULT_REDIS_PREFIX = "bluelamp:"
+log = structlog.get_logger(__name__)
+
+ModelLoader = Callable[[], TriageModel]
+BACK_OFFICE_GRACE_SECONDS = 5.0
+"""How long shutdown waits for alerts, queue items and audit records still being written."""
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
 
 async def http_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -43,19 +53,61 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Redis when configured (shared by gateways), else in-process for the demo."""
+    """Redis when configured (shared by gateways), else in-process for the demo.
+
+    The client fails fast (two quick retries), so an outage turns into a clear answer for the
+    person rather than seconds of silence.
+    """
     settings = app[settings_key]
     if settings.redis_url:
-        client = Redis.from_url(settings.redis_url, decode_responses=True)
-        prefix = settings.extra.get("redis_key_prefix", DEFAULT_REDIS_PREFIX)
+        client = redis_client(settings.redis_url)
+        prefix = settings.extra.get("redis_key_prefix") or settings.redis_prefix
         app[redis_key] = client
         app[store_key] = RedisConversationStore(client, prefix=prefix)
     else:
         app[store_key] = MemoryConversationStore()
-    app[service_key] = ConversationService(app[store_key], app[engine_key], settings.force_name)
     yield
     if settings.redis_url:
         await app[redis_key].aclose()
+
+
+def triage_model_ctx(load: ModelLoader) -> CleanupContext:
+    """Load the classifier once, off the event loop, before the first message is taken.
+
+    If it cannot be loaded the gateway still serves (the bot has its own emergency rules)
+    and `/health` reports triage down, rather than leaving the public with no chat at all.
+    """
+
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        try:
+            model = await asyncio.to_thread(load)
+        except Exception:
+            log.exception("triage_model_unavailable")
+        else:
+            app[triage_model_key] = model
+            log.info("triage_model_loaded", version=model.version)
+        yield
+
+    return ctx
+
+
+async def back_office_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Operator queue, alert bus and decision log; nothing connects until first used."""
+    model = app.get(triage_model_key)
+    office = build_back_office(app[settings_key], model.version if model else NO_MODEL)
+    app[back_office_key] = office
+    yield
+    await office.aclose()
+
+
+async def service_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Wire the conversation service; on shutdown let back-office work in flight finish."""
+    gate = TriageGate(app.get(triage_model_key), app[back_office_key])
+    app[service_key] = ConversationService(
+        app[store_key], app[engine_key], gate, app[settings_key].force_name
+    )
+    yield
+    await gate.drain(timeout=BACK_OFFICE_GRACE_SECONDS)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -80,13 +132,19 @@ async def close_sockets(app: web.Application) -> None:
             task.cancel()
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(
+    settings: Settings, *, load_model: ModelLoader = load_triage_model
+) -> web.Application:
+    """The gateway; ``load_model`` is replaceable so tests load the classifier only once."""
     app = web.Application(client_max_size=body_limit(settings))
     app[settings_key] = settings
     app[sockets_key] = set()
     app[background_key] = set()
     app.cleanup_ctx.append(http_ctx)
     app.cleanup_ctx.append(store_ctx)
+    app.cleanup_ctx.append(triage_model_ctx(load_model))
+    app.cleanup_ctx.append(back_office_ctx)
+    app.cleanup_ctx.append(service_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(close_sockets)

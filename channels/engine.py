@@ -19,10 +19,15 @@ class EngineUnavailable(Exception):
 
 @dataclass(frozen=True)
 class BotMessage:
-    """One reply of the engine, reduced to what the channels render."""
+    """One reply of the engine, reduced to what the channels render.
+
+    ``custom`` is a `json_message` an action sent for the gateway itself (see
+    docs/bot-contract.md); such a message is never shown to the person.
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
+    custom: dict[str, Any] | None = None
 
 
 def _parse_buttons(raw: Any) -> tuple[Button, ...]:
@@ -39,7 +44,7 @@ def _parse_buttons(raw: Any) -> tuple[Button, ...]:
 
 
 def parse_replies(data: Any) -> list[BotMessage]:
-    """Keep text and buttons; anything else the REST channel may send is ignored for now."""
+    """Keep text, buttons and custom payloads; images and attachments are ignored for now."""
     if not isinstance(data, list):
         raise EngineUnavailable("engine reply is not a list")
     replies = []
@@ -51,6 +56,9 @@ def parse_replies(data: Any) -> list[BotMessage]:
         buttons = _parse_buttons(item.get("buttons"))
         if text or buttons:
             replies.append(BotMessage(text=text, buttons=buttons))
+        custom = item.get("custom")
+        if isinstance(custom, dict):
+            replies.append(BotMessage(text="", custom=custom))
     return replies
 
 

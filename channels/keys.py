@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
 from channels.store import ConversationStore
+from channels.triage_gate import TriageModel
+from triage.routing.dispatch import BackOffice
 from triage.settings import Settings
 
 settings_key = web.AppKey("settings", Settings)
@@ -21,5 +23,8 @@ redis_key = web.AppKey("redis", Redis)
 store_key = web.AppKey("store", ConversationStore)
 database_key = web.AppKey("database", AsyncEngine)
 service_key = web.AppKey("conversations", ConversationService)
+triage_model_key = web.AppKey("triage_model", TriageModel)
+"""Absent when the classifier could not be loaded: the gateway runs without the second opinion."""
+back_office_key = web.AppKey("back_office", BackOffice)
 sockets_key = web.AppKey("sockets", set[web.WebSocketResponse])
 background_key = web.AppKey("background_tasks", set[asyncio.Task[None]])

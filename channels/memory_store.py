@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict, deque
+from collections import defaultdict
 
-from channels.store import ConversationStore, Mode, PendingHuman, TranscriptEntry, check_mode
+from channels.store import ConversationStore, Mode, TranscriptEntry, check_mode
 
 
 class MemoryConversationStore(ConversationStore):
@@ -15,7 +15,6 @@ class MemoryConversationStore(ConversationStore):
         self._modes: dict[str, Mode] = {}
         self._transcripts: defaultdict[str, list[TranscriptEntry]] = defaultdict(list)
         self._seen: defaultdict[str, set[str]] = defaultdict(set)
-        self._pending: deque[PendingHuman] = deque()
         self._lock = asyncio.Lock()
 
     async def get_mode(self, conversation_id: str) -> Mode:
@@ -37,12 +36,3 @@ class MemoryConversationStore(ConversationStore):
                 return False
             seen.add(message_id)
             return True
-
-    async def push_pending_human(self, item: PendingHuman) -> None:
-        self._pending.append(item)
-
-    async def pending_human(self) -> list[PendingHuman]:
-        return list(self._pending)
-
-    async def pop_pending_human(self) -> PendingHuman | None:
-        return self._pending.popleft() if self._pending else None

@@ -1,7 +1,7 @@
 """Redis conversation store: shared by every gateway, so any of them can serve a person.
 
 Keys (all under `prefix`): `conv:<id>:mode` (string), `conv:<id>:transcript` (list of JSON),
-`conv:<id>:seen` (set of message ids), `pending_human` (list of JSON, oldest first).
+`conv:<id>:seen` (set of message ids). The operator queue is `triage.queue.redis_queue`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from redis.asyncio import Redis
 from channels.store import (
     ConversationStore,
     Mode,
-    PendingHuman,
     TranscriptEntry,
     check_mode,
     dumps,
@@ -31,10 +30,6 @@ class RedisConversationStore(ConversationStore):
 
     def _key(self, conversation_id: str, part: str) -> str:
         return f"{self._prefix}conv:{conversation_id}:{part}"
-
-    @property
-    def _pending_key(self) -> str:
-        return f"{self._prefix}pending_human"
 
     async def get_mode(self, conversation_id: str) -> Mode:
         raw = await self._r.get(self._key(conversation_id, "mode"))
@@ -53,14 +48,3 @@ class RedisConversationStore(ConversationStore):
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
         added: int = await self._r.sadd(self._key(conversation_id, "seen"), message_id)
         return added == 1
-
-    async def push_pending_human(self, item: PendingHuman) -> None:
-        await self._r.rpush(self._pending_key, dumps(item.to_json()))
-
-    async def pending_human(self) -> list[PendingHuman]:
-        raw: list[str] = await self._r.lrange(self._pending_key, 0, -1)
-        return [PendingHuman.from_json(json.loads(item)) for item in raw]
-
-    async def pop_pending_human(self) -> PendingHuman | None:
-        raw: str | None = await self._r.lpop(self._pending_key)
-        return PendingHuman.from_json(json.loads(raw)) if raw else None

@@ -73,10 +73,16 @@ async def rest_webhook(request: web.Request) -> web.Response:
     extra = {"client": client_metadata} if client_metadata else None
     try:
         await service.record_inbound(sender, CHANNEL, message_id, text)
-        if not await service.wants_bot(sender):
-            return web.json_response([])  # staff have the conversation; the bot stays quiet
-        replies = await service.reply(sender, CHANNEL, message_id, text, extra)
     except Exception:  # the store is down: say so rather than pretend it was saved
         log.exception("store_unavailable", conversation_id=sender, message_id=message_id)
         return json_error(503, messages.NOT_SAVED)
-    return web.json_response([rest_item(sender, r) for r in replies])
+    # The 999 guidance, if any, comes first and does not depend on the engine answering.
+    turn = await service.screen(sender, CHANNEL, message_id, text)
+    try:
+        answered = await service.answer(turn, extra)
+    except Exception:  # as the socket does: say so, but never withhold the guidance
+        log.exception("answer_failed", conversation_id=sender, message_id=message_id)
+        if not turn.immediate:
+            return json_error(503, messages.NOT_SAVED)
+        answered = []
+    return web.json_response([rest_item(sender, r) for r in (*turn.immediate, *answered)])

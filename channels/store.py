@@ -64,31 +64,13 @@ class TranscriptEntry:
         )
 
 
-@dataclass(frozen=True)
-class PendingHuman:
-    """A conversation waiting for a member of staff, e.g. because the engine failed."""
-
-    conversation_id: str
-    channel: str
-    reason: str
-    message_id: str | None = None
-    ts: str = field(default_factory=utc_now)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PendingHuman:
-        return cls(**data)
-
-
 def dumps(data: dict[str, Any]) -> str:
     """Compact JSON for storage."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
 class ConversationStore(abc.ABC):
-    """Mode, transcript, seen message ids and the pending-human queue."""
+    """Mode, transcript and seen message ids (the operator queue is `triage.queue`)."""
 
     @abc.abstractmethod
     async def get_mode(self, conversation_id: str) -> Mode:
@@ -107,17 +89,6 @@ class ConversationStore(abc.ABC):
     @abc.abstractmethod
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
         """True the first time an id is seen: resent messages are processed only once."""
-
-    @abc.abstractmethod
-    async def push_pending_human(self, item: PendingHuman) -> None: ...
-
-    @abc.abstractmethod
-    async def pending_human(self) -> list[PendingHuman]:
-        """The queue, oldest first, without removing anything."""
-
-    @abc.abstractmethod
-    async def pop_pending_human(self) -> PendingHuman | None:
-        """Remove and return the oldest item, or None when the queue is empty."""
 
 
 def check_mode(mode: str) -> Mode:

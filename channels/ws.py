@@ -1,9 +1,10 @@
 """`GET /ws?conversation=<id>`: the web chat widget's socket.
 
 Client frames: `message` (acknowledged once stored, then answered) and `history`. Messages
-are stored and acknowledged at once, then answered in order by one worker per socket, so a
-slow engine never delays an acknowledgement. A resent id is acknowledged again but not
-processed twice.
+are stored, acknowledged and screened by triage at once (a possible emergency gets the 999
+guidance there and then), then answered by the bot in order by one worker per socket, so a
+slow engine never delays an acknowledgement or the guidance. A resent id is acknowledged
+again but not processed twice.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 from contextlib import suppress
-from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from aiohttp import WSMsgType, web
 
 from channels import messages
-from channels.conversation import ConversationService, Reply
+from channels.conversation import ConversationService, Reply, Turn
 from channels.keys import background_key, service_key, settings_key, sockets_key
 from channels.limits import (
     HISTORY_PER_WINDOW,
@@ -40,12 +40,7 @@ from channels.validation import (
 log = structlog.get_logger(__name__)
 CHANNEL = "webchat"
 HEARTBEAT_SECONDS = 30.0
-
-
-@dataclass(frozen=True)
-class _Inbound:
-    message_id: str
-    text: str
+MAX_REMEMBERED_UNSAVED = 100
 
 
 def bot_frame(reply: Reply) -> dict[str, Any]:
@@ -54,6 +49,7 @@ def bot_frame(reply: Reply) -> dict[str, Any]:
         "text": reply.text,
         "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
         "ts": reply.ts,
+        "emergency": reply.emergency,
     }
 
 
@@ -73,7 +69,8 @@ class ChatSocket:
         self._service = service
         self._max_chars = max_chars
         self._background = background
-        self._queue: asyncio.Queue[_Inbound | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[Turn | None] = asyncio.Queue()
+        self._unsaved_guidance: set[str] = set()
         self._send_lock = asyncio.Lock()
         self._message_limit = RateLimiter(MESSAGES_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
         self._history_limit = RateLimiter(HISTORY_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
@@ -142,11 +139,33 @@ class ChatSocket:
             is_new = await self._service.record_inbound(self._cid, CHANNEL, message_id, text, label)
         except Exception:  # not stored, so not acknowledged: the widget will resend
             log.exception("store_unavailable", conversation_id=self._cid, message_id=message_id)
+            await self._send_unsaved_guidance(message_id, text)
             await self._error(message_id, "unavailable", messages.NOT_SAVED)
             return
         await self._send({"type": "ack", "id": message_id, "duplicate": not is_new})
-        if is_new:
-            self._queue.put_nowait(_Inbound(message_id, text))
+        if not is_new:
+            return
+        # Screened here, not in the worker, so the 999 guidance never waits behind the
+        # engine's answer to an earlier message.
+        turn = await self._service.screen(self._cid, CHANNEL, message_id, text)
+        for reply in turn.immediate:
+            await self._send(bot_frame(reply))
+        if turn.to_bot:
+            self._queue.put_nowait(turn)
+
+    async def _send_unsaved_guidance(self, message_id: str, text: str) -> None:
+        """The 999 guidance even while the store is down; once per id, though the widget
+        resends every few seconds until the message is stored."""
+        if message_id in self._unsaved_guidance:
+            return
+        replies = self._service.unsaved_guidance(self._cid, CHANNEL, message_id, text)
+        if not replies:
+            return
+        if len(self._unsaved_guidance) >= MAX_REMEMBERED_UNSAVED:
+            self._unsaved_guidance.clear()
+        self._unsaved_guidance.add(message_id)
+        for reply in replies:
+            await self._send(bot_frame(reply))
 
     async def _on_history(self) -> None:
         if self._history_limit.hit() is not None:
@@ -170,12 +189,10 @@ class ChatSocket:
                 )
                 await self._error(item.message_id, "unavailable", messages.NOT_SAVED)
 
-    async def _answer(self, item: _Inbound) -> None:
-        if not await self._service.wants_bot(self._cid):
-            return  # staff have the conversation; the bot stays quiet
+    async def _answer(self, turn: Turn) -> None:
         await self._send({"type": "typing", "active": True})
         try:
-            replies = await self._service.reply(self._cid, CHANNEL, item.message_id, item.text)
+            replies = await self._service.answer(turn)
         finally:
             await self._send({"type": "typing", "active": False})
         for reply in replies:

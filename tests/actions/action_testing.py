@@ -180,8 +180,17 @@ def make_tracker(
 
 
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
-    """The texts the action sent."""
-    return [message.get("text") or "" for message in dispatcher.messages]
+    """The texts the action sent (messages that only carry a custom payload are not text)."""
+    return [
+        message.get("text") or ""
+        for message in dispatcher.messages
+        if message.get("text") or not message.get("custom")
+    ]
+
+
+def custom_payloads(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
+    """The `json_message` payloads the action sent, for the gateway rather than the person."""
+    return [message["custom"] for message in dispatcher.messages if message.get("custom")]
 
 
 def all_buttons(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:

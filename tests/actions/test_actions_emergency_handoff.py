@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from action_testing import DOMAIN, all_buttons, make_tracker, slot_events, texts
+from action_testing import DOMAIN, all_buttons, custom_payloads, make_tracker, slot_events, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +15,15 @@ from actions.emergency_and_handoff import (
     ActionEmergency,
     ActionHandoff,
     ActionResumeReport,
+    handoff_payload,
     live_chat_open,
 )
 from triage.cases.models import HandoffRequestRecord
 from triage.cases.sql_store import SqlCaseSystem
 from triage.guidance import CALL_999_NOW, emergency_guidance
+
+EMERGENCY_PAYLOAD = {"bluelamp": {"handoff": {"reason": "emergency", "priority": "P1"}}}
+HANDOFF_PAYLOAD = {"bluelamp": {"handoff": {"reason": "human_requested", "priority": "P3"}}}
 
 IN_FORM = {
     "crime_type": "theft",
@@ -69,6 +73,7 @@ async def test_emergency_during_a_form_guides_records_p1_and_pauses_the_form(
         "emergency_intruder"
     )
     assert "alerted our staff" in said[-1]
+    assert custom_payloads(dispatcher) == [EMERGENCY_PAYLOAD]
     assert slot_events(events) == {"paused_form": "theft_form"}
     [request] = await handoffs(inspector)
     assert (request.priority, request.reason, request.intent) == (
@@ -94,7 +99,14 @@ async def test_emergency_guidance_is_sent_even_when_the_database_is_down(
         ActionEmergency(), intent="emergency_medical", active_loop="damage_form"
     )
     assert texts(dispatcher) == emergency_guidance("emergency_medical")
+    # The gateway still queues it and alerts staff: the queue does not need the case system.
+    assert custom_payloads(dispatcher) == [EMERGENCY_PAYLOAD]
     assert slot_events(events) == {"paused_form": "damage_form"}
+
+
+def test_handoff_payload_is_what_the_gateway_reads() -> None:
+    # The shape documented in docs/bot-contract.md and parsed by channels.triage_gate.
+    assert handoff_payload("emergency", "P1") == EMERGENCY_PAYLOAD
 
 
 async def test_resume_reopens_the_paused_form() -> None:
@@ -132,6 +144,7 @@ async def test_handoff_in_hours_says_staff_will_join(
     assert "8am to midnight" in said
     assert "closed" not in said
     assert slot_events(events) == {"paused_form": "theft_form"}
+    assert custom_payloads(dispatcher) == [HANDOFF_PAYLOAD]
     [request] = await handoffs(inspector)
     assert (request.reason, request.priority) == ("requested", "P3")
     assert request.summary["crime_type"] == "theft"
@@ -143,6 +156,7 @@ async def test_handoff_out_of_hours_says_what_to_do_instead(database_url: str) -
     assert "closed" in said
     assert "until 8am" in said
     assert "101" in said and "999" in said and "online" in said
+    assert custom_payloads(dispatcher) == [HANDOFF_PAYLOAD]  # queued for the morning
     assert events == []
 
 
@@ -168,6 +182,7 @@ async def test_handoff_when_the_database_is_down_says_call_101(unreachable_datab
     said = " ".join(texts(dispatcher))
     assert "could not reach our team" in said
     assert "101" in said
+    assert custom_payloads(dispatcher) == [HANDOFF_PAYLOAD]
 
 
 @pytest.mark.parametrize(

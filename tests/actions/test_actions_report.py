@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from action_testing import DOMAIN, all_buttons, make_tracker, slot_events, texts
+from action_testing import DOMAIN, all_buttons, custom_payloads, make_tracker, slot_events, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import func, select
 
@@ -197,6 +197,10 @@ async def test_submit_when_the_database_is_unreachable_keeps_answers_and_says_wh
     assert "101" in said
     assert "try again" in said.lower()
     assert "/affirm" in [b["payload"] for b in all_buttons(dispatcher)]
+    # The case system is down, but the gateway's operator queue still hears about it.
+    assert custom_payloads(dispatcher) == [
+        {"bluelamp": {"handoff": {"reason": "human_requested", "priority": "P3"}}}
+    ]
 
 
 async def test_submit_failure_asks_for_a_person_when_only_the_submit_fails(

@@ -272,6 +272,9 @@ def test_emergency_over_http_pauses_the_form(server: Server) -> None:
     )
     assert status == 200
     assert body["responses"][0]["text"] == CALL_999_NOW
+    # The engine passes `custom` through to the REST channel, where the gateway reads it.
+    handoffs = [r["custom"] for r in body["responses"] if r.get("custom")]
+    assert handoffs == [{"bluelamp": {"handoff": {"reason": "emergency", "priority": "P1"}}}]
     assert slot_sets(body["events"]) == {"paused_form": "theft_form"}
 
 

@@ -1,5 +1,6 @@
 """Fixtures for the gateway: a fake engine speaking Rasa's REST channel and HTTP API, the real
-gateway pointed at it through Settings, and a real Redis under a unique key prefix."""
+gateway pointed at it through Settings, the real triage classifier (loaded once per session),
+and a real Redis under a unique key prefix."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from gateway_testing import FakeEngine, redis_test_client
 
 from channels.app import create_app
+from channels.triage_gate import TriageModel, load_triage_model
 from triage.settings import Settings
 
 GatewayFactory = Callable[[Settings], Awaitable[TestClient[web.Request, web.Application]]]
@@ -50,12 +52,18 @@ def make_settings(fake_engine: FakeEngine, var_dir: Path) -> Callable[..., Setti
     return make
 
 
+@pytest.fixture(scope="session")
+def triage_model() -> TriageModel:
+    """The gateway's own loader, once: it trains the classifier if the data changed."""
+    return load_triage_model()
+
+
 @pytest.fixture
-async def gateway_factory() -> AsyncIterator[GatewayFactory]:
+async def gateway_factory(triage_model: TriageModel) -> AsyncIterator[GatewayFactory]:
     clients: list[TestClient[web.Request, web.Application]] = []
 
     async def make(settings: Settings) -> TestClient[web.Request, web.Application]:
-        client = TestClient(TestServer(create_app(settings)))
+        client = TestClient(TestServer(create_app(settings, load_model=lambda: triage_model)))
         await client.start_server()
         clients.append(client)
         return client

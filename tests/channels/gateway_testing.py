@@ -15,6 +15,9 @@ import pytest
 from aiohttp import ClientWebSocketResponse, web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
+from yarl import URL
+
+from channels.keys import service_key
 
 TEST_REDIS_URL = os.environ.get("BLUELAMP_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -43,11 +46,14 @@ class FakeEngine:
     """Speaks `/webhooks/rest/webhook`, `/status`, `/version` and (as the action server) `/health`.
 
     `behaviour`: "ok", "slow" (holds the reply until the test ends) or "error" (HTTP 500).
+    `answer`: when set, the REST-channel items to reply with (recipient_id is added), e.g. a
+    `{"custom": ...}` payload an action sent; otherwise an echo and a question with buttons.
     """
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.behaviour = "ok"
+        self.answer: list[dict[str, Any]] | None = None
         self.status_code = 200
         self.action_status = 200
         self.release = asyncio.Event()
@@ -66,6 +72,8 @@ class FakeEngine:
         if self.behaviour == "slow":
             await self.release.wait()
         sender = body["sender"]
+        if self.answer is not None:
+            return web.json_response([{"recipient_id": sender, **item} for item in self.answer])
         return web.json_response(
             [
                 {"recipient_id": sender, "text": f"Echo: {body['message']}"},
@@ -114,6 +122,62 @@ async def frames_until(
             frames.append(frame)
             if done(frame):
                 return frames
+
+
+async def settle(client: Client) -> None:
+    """Wait for the back-office work (alerts, queue items, decision records) of every message
+    so far: the gateway does it in the background so that replies never wait for it."""
+    await client.app[service_key].gate.drain(timeout=10)
+
+
+class TcpProxy:
+    """A local port forwarded to Redis: `stop()` is an outage, `start()` the recovery (on the
+    same port, so the gateway's clients reconnect by themselves)."""
+
+    def __init__(self, target_url: str) -> None:
+        target = URL(target_url)
+        self._target = (target.host or "127.0.0.1", target.port or 6379)
+        self._db = target.path
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}{self._db}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in tuple(self._writers):
+                writer.transport.abort()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self._target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers.update((writer, up_writer))
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.transport.abort()
+                self._writers.discard(dst)
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
 
 
 async def no_frame_within(ws: ClientWebSocketResponse, seconds: float) -> bool:

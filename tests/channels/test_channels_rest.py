@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 import structlog
-from gateway_testing import Client, FakeEngine, free_port
+from gateway_testing import Client, FakeEngine, free_port, settle
 
-from channels.keys import service_key, store_key
+from channels.keys import back_office_key, service_key, store_key
+from triage.decisions import Channel, Priority
 from triage.settings import Settings
 
 URL = "/webhooks/rest/webhook"
@@ -110,7 +111,8 @@ async def test_invalid_json_bodies_get_a_400_with_a_clear_error(
     assert list(data) == ["error"]
     assert data["error"].startswith(expected)
     assert fake_engine.requests == []
-    assert await gateway.app[store_key].pending_human() == []
+    await settle(gateway)
+    assert await gateway.app[back_office_key].queue.list_waiting() == []
 
 
 @pytest.mark.parametrize("raw", [b"", b"not json", b'{"sender": "s1", "message": ', b"[" * 5000])
@@ -162,11 +164,13 @@ async def assert_fallback_and_queued(client: Client, sender: str, replies: Any) 
     transcript = await store.transcript(sender)
     assert [(e.direction, e.author) for e in transcript] == [("in", "person"), ("out", "system")]
     assert transcript[0].text == "please help"
-    [pending] = await store.pending_human()
-    assert pending.conversation_id == sender
-    assert pending.channel == "rest"
-    assert pending.reason == "engine_unavailable"
-    assert pending.message_id == transcript[0].message_id
+    await settle(client)
+    [item] = await client.app[back_office_key].queue.list_waiting()
+    assert item.conversation_id == sender
+    assert item.channel is Channel.WEBCHAT  # REST conversations are private web chats
+    assert item.reason == "engine_unavailable"
+    assert item.priority is Priority.P3  # "please help" is not an emergency to triage
+    assert item.summary == "please help"
 
 
 async def test_engine_down_gives_clear_advice_and_queues_for_staff(

@@ -10,7 +10,7 @@ from gateway_testing import redis_test_client
 
 from channels.memory_store import MemoryConversationStore
 from channels.redis_store import RedisConversationStore
-from channels.store import Button, ConversationStore, PendingHuman, TranscriptEntry
+from channels.store import Button, ConversationStore, TranscriptEntry
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -72,19 +72,3 @@ async def test_message_id_is_claimed_once_per_conversation(store: ConversationSt
 async def test_concurrent_claims_let_exactly_one_win(store: ConversationStore) -> None:
     results = await asyncio.gather(*(store.claim_message_id("c1", "m1") for _ in range(20)))
     assert results.count(True) == 1
-
-
-async def test_pending_human_queue_is_first_in_first_out(store: ConversationStore) -> None:
-    assert await store.pending_human() == []
-    assert await store.pop_pending_human() is None
-    one = PendingHuman(conversation_id="c1", channel="webchat", reason="engine_unavailable")
-    two = PendingHuman(
-        conversation_id="c2", channel="rest", reason="engine_unavailable", message_id="m9"
-    )
-    await store.push_pending_human(one)
-    await store.push_pending_human(two)
-    assert await store.pending_human() == [one, two]
-    assert await store.pop_pending_human() == one
-    assert await store.pending_human() == [two]
-    assert await store.pop_pending_human() == two
-    assert await store.pop_pending_human() is None

@@ -65,18 +65,21 @@ def test_text_length_counts_characters_not_bytes() -> None:
         check_text("é" * 11, 10)
 
 
-def test_parse_replies_keeps_text_and_buttons_only() -> None:
+def test_parse_replies_keeps_text_buttons_and_custom_payloads_only() -> None:
     data = [
         {"recipient_id": "s", "text": "Hello"},
         {"recipient_id": "s", "image": "https://x/y.png"},
         {"recipient_id": "s", "text": "Pick", "buttons": [{"title": "A", "payload": "/a"}, "junk"]},
         "junk",
         {"recipient_id": "s", "buttons": [{"title": "B"}]},
+        {"recipient_id": "s", "custom": {"bluelamp": {"handoff": {}}}},
+        {"recipient_id": "s", "custom": "not an object"},
     ]
     assert parse_replies(data) == [
         BotMessage("Hello"),
         BotMessage("Pick", (Button("A", "/a"),)),
         BotMessage("", (Button("B", ""),)),
+        BotMessage("", custom={"bluelamp": {"handoff": {}}}),
     ]
 
 

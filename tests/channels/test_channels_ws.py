@@ -9,9 +9,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from gateway_testing import Client, FakeEngine, frames_until, free_port, no_frame_within
+from gateway_testing import Client, FakeEngine, frames_until, free_port, no_frame_within, settle
 
-from channels.keys import store_key
+from channels.keys import back_office_key, store_key
 from triage.settings import Settings
 
 Factory = Callable[[Settings], Any]
@@ -44,6 +44,7 @@ async def test_message_is_acked_then_answered_with_typing_in_between(
     bots = [f for f in frames if is_bot(f)]
     assert bots[0]["text"] == "Echo: hello"
     assert bots[0]["buttons"] == []
+    assert bots[0]["emergency"] is False
     assert bots[1]["buttons"] == [
         {"title": "Yes, send it", "payload": "/affirm"},
         {"title": "Cancel", "payload": "/stop"},
@@ -222,11 +223,13 @@ async def test_engine_down_gives_advice_over_the_socket_and_queues_for_staff(
     [bot] = [f for f in frames if is_bot(f)]
     assert "999" in bot["text"] and "101" in bot["text"]
     assert "https://www.northshire.police.uk/report" in bot["text"]
-    [pending] = await client.app[store_key].pending_human()
-    assert (pending.conversation_id, pending.channel, pending.message_id) == (
+    assert bot["emergency"] is False
+    await settle(client)
+    [item] = await client.app[back_office_key].queue.list_waiting()
+    assert (item.conversation_id, item.channel.value, item.reason) == (
         "web-1",
         "webchat",
-        "m1",
+        "engine_unavailable",
     )
 
 
@@ -240,7 +243,8 @@ async def test_slow_engine_does_not_delay_the_ack(gateway: Client, fake_engine: 
         assert time.monotonic() - started < 0.4  # well under the 0.5 s engine timeout
         frames = await frames_until(ws, is_bot)
     assert "999" in frames[-1]["text"]
-    assert len(await gateway.app[store_key].pending_human()) == 1
+    await settle(gateway)
+    assert len(await gateway.app[back_office_key].queue.list_waiting()) == 1
 
 
 async def test_reply_is_stored_even_if_the_person_leaves_before_it(

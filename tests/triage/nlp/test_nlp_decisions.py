@@ -1,0 +1,181 @@
+"""Decisions: the safety bias (rules and threshold raise, nothing lowers an emergency),
+priorities, confidence and reasons, with the real model and with a model forced to
+disagree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from triage.decisions import Category, Channel, Contact, Flag, Priority, RiskFlag
+from triage.nlp.classifier import TriageClassifier, load_pipeline
+from triage.nlp.decision_rules import EMERGENCY_THRESHOLD, decide, rule_raise
+from triage.nlp.flag_phrases import Cue
+from triage.nlp.train import TrainedModel
+
+FORCED_CATS: dict[str, float] = {}
+
+
+@Language.component("test_force_cats")
+def force_cats(doc: Doc) -> Doc:
+    """Stands in for a text classifier that is sure of something else."""
+    doc.cats = dict(FORCED_CATS)
+    return doc
+
+
+@pytest.fixture
+def forced(trained: TrainedModel) -> Iterator[TriageClassifier]:
+    classifier = TriageClassifier(load_pipeline(trained.path))
+    classifier.nlp.add_pipe("test_force_cats", last=True)
+    yield classifier
+    FORCED_CATS.clear()
+
+
+def cats(emergency: float, crime: float, enquiry: float, other: float) -> dict[str, float]:
+    return {"emergency": emergency, "crime_report": crime, "enquiry": enquiry, "other": other}
+
+
+def contact(text: str, channel: Channel = Channel.WEBCHAT) -> Contact:
+    return Contact(id="t", text=text, channel=channel)
+
+
+@pytest.mark.parametrize(
+    ("text", "category", "priority"),
+    [
+        ("someone is stabbing my neighbour right now", Category.EMERGENCY, Priority.P1),
+        (
+            "my bike was stolen from outside the library last week",
+            Category.CRIME_REPORT,
+            Priority.P3,
+        ),
+        ("what time does the police station open on sunday", Category.ENQUIRY, Priority.P3),
+        ("hiya", Category.OTHER, Priority.P4),
+    ],
+)
+def test_clear_messages(
+    classifier: TriageClassifier, text: str, category: Category, priority: Priority
+) -> None:
+    decision = classifier.classify(contact(text))
+    assert (decision.category, decision.priority) == (category, priority)
+    assert decision.confidence == pytest.approx(decision.scores[category.value])
+
+
+def test_in_progress_violence_is_an_emergency_whatever_the_model_says(
+    forced: TriageClassifier,
+) -> None:
+    FORCED_CATS.update(cats(0.01, 0.01, 0.01, 0.97))
+    decision = forced.classify(contact("he's punching her in the street right now"))
+    assert decision.category is Category.EMERGENCY
+    assert decision.priority is Priority.P1
+    assert decision.confidence == pytest.approx(0.01)  # P(emergency), as the rules raised it
+    assert any("happening now ('right now')" in r and "violence" in r for r in decision.reasons)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i'm going to kill myself tonight",
+        "he's threatening to kill me",
+        "someone's in my house",
+        "my wife has collapsed",
+        "my son has gone missing",
+        "the car is on fire and people are trapped inside as we speak",
+    ],
+)
+def test_rules_alone_raise_to_emergency(forced: TriageClassifier, text: str) -> None:
+    FORCED_CATS.update(cats(0.0, 0.0, 0.0, 1.0))
+    decision = forced.classify(contact(text))
+    assert decision.category is Category.EMERGENCY, decision
+    assert decision.reasons
+
+
+def test_a_laughing_threat_is_left_to_the_model(forced: TriageClassifier) -> None:
+    FORCED_CATS.update(cats(0.0, 0.0, 0.0, 1.0))
+    decision = forced.classify(contact("gonna kill my brother if he eats my pud 😂"))
+    assert decision.category is Category.OTHER
+    assert decision.priority is Priority.P2  # still a flag an operator may want to see
+
+
+def test_threshold_raises_below_the_model_choice(forced: TriageClassifier) -> None:
+    FORCED_CATS.update(cats(EMERGENCY_THRESHOLD, 0.6, 0.05, 0.05))
+    decision = forced.classify(contact("something odd is going on"))
+    assert decision.category is Category.EMERGENCY
+    assert "safety threshold" in decision.reasons[0]
+    FORCED_CATS.update(cats(EMERGENCY_THRESHOLD - 0.01, 0.61, 0.05, 0.05))
+    assert forced.classify(contact("something odd is going on")).category is Category.CRIME_REPORT
+
+
+def test_nothing_lowers_the_models_emergency(forced: TriageClassifier) -> None:
+    FORCED_CATS.update(cats(0.9, 0.05, 0.03, 0.02))
+    for text in ("no one was hurt lol", "what time does the station open", "thanks 😂"):
+        decision = forced.classify(contact(text))
+        assert (decision.category, decision.priority) == (Category.EMERGENCY, Priority.P1)
+
+
+probabilities = st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda p: sum(p) > 0)
+flag_sets = st.lists(st.sampled_from(list(RiskFlag)), max_size=4)
+cue_sets = st.lists(st.sampled_from(list(Cue)), max_size=3)
+
+
+@given(probabilities, flag_sets, cue_sets)
+def test_emergency_is_never_lowered(
+    raw: list[float], flags: list[RiskFlag], cues: list[Cue]
+) -> None:
+    total = sum(raw)
+    scores = dict(zip([c.value for c in Category], [p / total for p in raw], strict=True))
+    decision = decide(scores, [Flag(f, f.value) for f in flags], [(c, c.value) for c in cues])
+    model_says_emergency = max(scores, key=lambda c: scores[c]) == "emergency"
+    if model_says_emergency or scores["emergency"] >= EMERGENCY_THRESHOLD:
+        assert decision.category is Category.EMERGENCY
+    assert (decision.category is Category.EMERGENCY) == (decision.priority is Priority.P1)
+    if decision.category is not Category.EMERGENCY:
+        assert rule_raise(decision.flags, [(c, c.value) for c in cues]) is None
+
+
+@pytest.mark.parametrize(
+    ("scores", "flags", "priority"),
+    [
+        (cats(0.0, 0.9, 0.05, 0.05), [], Priority.P3),
+        (cats(0.0, 0.05, 0.9, 0.05), [], Priority.P3),
+        (cats(0.0, 0.05, 0.05, 0.9), [], Priority.P4),
+        (cats(0.0, 0.9, 0.05, 0.05), [Flag(RiskFlag.VIOLENCE, "punched")], Priority.P2),
+        (cats(0.0, 0.05, 0.9, 0.05), [Flag(RiskFlag.VULNERABLE, "my nan")], Priority.P2),
+        (cats(0.0, 0.05, 0.05, 0.9), [Flag(RiskFlag.HATE, "racist")], Priority.P2),
+        # immediacy alone is not a risk: "is the station open right now?"
+        (cats(0.0, 0.05, 0.9, 0.05), [Flag(RiskFlag.IN_PROGRESS, "right now")], Priority.P3),
+        (cats(0.9, 0.05, 0.03, 0.02), [], Priority.P1),
+    ],
+)
+def test_priorities(scores: dict[str, float], flags: list[Flag], priority: Priority) -> None:
+    decision = decide(scores, flags)
+    assert decision.priority is priority
+    if priority is Priority.P2:
+        assert decision.reasons[-1].startswith("P2: risk on a non-emergency")
+
+
+def test_flags_entities_and_output_shape(classifier: TriageClassifier) -> None:
+    decision = classifier.classify(
+        contact("my nan was pushed over outside her flat at NE1 4ST, reg AB12 CDE", Channel.X)
+    )
+    assert {"vulnerable", "violence"} <= set(decision.flag_names)
+    assert [e.label for e in decision.entities] == ["POSTCODE", "VEHICLE_REG"]
+    shown = decision.as_dict()
+    assert set(shown) == {"category", "priority", "flags", "confidence"}
+    assert {"flag": "vulnerable", "evidence": "my nan"} in shown["flags"]
+
+
+def test_classify_many_keeps_order_and_matches_classify(classifier: TriageClassifier) -> None:
+    texts = [
+        "someone is kicking my door in right now",
+        "how do i track my case",
+        "thanks",
+        "my car was keyed last night",
+    ]
+    contacts = [contact(t) for t in texts]
+    assert classifier.classify_many(contacts) == [classifier.classify(c) for c in contacts]
+    assert classifier.classify_many([]) == []

@@ -1,0 +1,209 @@
+"""Token patterns (spaCy Matcher) for flags and cues that a phrase list cannot express:
+ages under 18, "<someone> in my house", "<partner> ... hitting", "<verb>ing ... now",
+negation cues, and wider suppressors ("the website crashed" is no road danger).
+
+Every Python-level predicate (IN, REGEX) on a pattern's first token runs on every token
+of every message, so first tokens are kept few and shared: the whole tagger has to fit in
+a fraction of the 0.5 ms per message that 2,000 messages per second allows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from triage.decisions import RiskFlag
+from triage.nlp.flag_phrases import Cue
+
+Pattern = list[dict[str, Any]]
+
+_BE = ["is", "'s", "s", "are", "'re", "re", "am", "'m", "m"]
+_AGE_WORDS = ["year", "years", "yr", "yrs"]
+_YOUNG_PEOPLE = [
+    "he", "she", "hes", "shes", "son", "daughter", "boy", "girl", "grandson",
+    "granddaughter", "brother", "sister", "child", "kid", "nephew", "niece",
+]  # fmt: skip
+_PARTNERS = [
+    "partner", "boyfriend", "bf", "husband", "hubby", "wife", "girlfriend", "gf", "ex",
+    "fiance", "fiancé", "fiancee", "stepdad", "stepfather", "stepmum",
+]  # fmt: skip
+_FAMILY = ["dad", "father", "mum", "mother", "son", "brother", "uncle", "stepson"]
+_ABUSE_VERBS = [
+    "hit", "hits", "hitting", "hittin", "punched", "punching", "punches", "beat", "beats",
+    "beating", "battered", "battering", "strangled", "strangling", "choked", "choking",
+    "kicked", "kicking", "slapped", "slapping", "attacked", "attacking", "hurting",
+    "threatening", "threatened", "assaulted", "pushed", "shoved", "raped", "abusing",
+    "abused", "abusive", "controlling", "smashing", "throwing", "headbutted",
+]  # fmt: skip
+_FAMILY_VICTIMS = ["me", "my", "her", "him", "mum", "us", "mam", "nan"]
+_INTRUDERS = [
+    "someone", "somebody", "someones", "sum1", "some1", "man", "men", "bloke", "blokes",
+    "guy", "guys", "lad", "lads", "woman", "people", "ppl", "burglar", "burglars",
+    "stranger", "strangers", "they", "theres", "there",
+]  # fmt: skip
+_UNKNOWN_PEOPLE = [
+    "someone", "somebody", "someones", "sum1", "some1", "stranger", "strangers",
+    "burglar", "burglars", "intruder", "intruders",
+]  # fmt: skip
+_HOME_PLACES = [
+    "house", "home", "garden", "shed", "loft", "flat", "room", "bedroom", "kitchen",
+    "hallway", "garage", "attic", "yard", "property", "roof", "conservatory", "stairs",
+]  # fmt: skip
+_NOT_VERBS_ING = (
+    "nothing|something|anything|everything|morning|evening|thing|king|ring|sing|bring|during"
+    "|building|ceiling|spring|string|wedding|parking|clothing|meeting|shopping|ping|wing"
+    "|sibling|darling|pudding|ling|sterling|swing|going|leaving|signing|dealing|waiting|doing"
+    "|feeling|sorting|staying|heading|logging|working|living|sleeping|getting|coming"
+)
+# A verb in -ing ("trying", "hitting"), one predicate so the Matcher stays fast.
+_VERB_ING = rf"^(?!(?:{_NOT_VERBS_ING})$)[a-z]{{2,}}ing$"
+_WEAPON_OBJECTS = [
+    "hammer", "hammers", "bat", "bats", "bar", "brick", "bricks", "spanner", "screwdriver",
+    "chain", "stick", "pole", "scissors", "chisel", "plank", "bottle", "wrench", "poker",
+]  # fmt: skip
+_DEVICES = [
+    "website", "site", "app", "page", "form", "computer", "laptop", "browser", "system",
+    "chat", "portal", "screen", "phone", "it",
+]  # fmt: skip
+_CLAUSE_WORDS = ["and", "but", "so", "because", "cos", "coz", "if", "when", "while"]
+_GAP = {"IS_PUNCT": False, "LOWER": {"NOT_IN": _CLAUSE_WORDS}}
+
+FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
+    RiskFlag.IN_PROGRESS: [
+        [{"ORTH": "NOW"}],
+        [{"LOWER": "now"}, {"ORTH": "!"}],
+        [
+            {"LOWER": {"REGEX": _VERB_ING}},
+            {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["right"]}, "OP": "{0,3}"},
+            {"LOWER": {"IN": ["now", "rn"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["outside", "inside", "downstairs", "upstairs"]}},
+            {"IS_PUNCT": False, "LOWER": {"NOT_IN": [*_CLAUSE_WORDS, "right"]}, "OP": "{0,3}"},
+            {"LOWER": {"IN": ["now", "rn"]}},
+        ],
+    ],
+    RiskFlag.DOMESTIC_ABUSE: [
+        [
+            {"LOWER": {"IN": _PARTNERS}},
+            {**_GAP, "OP": "{0,4}"},
+            {"NORM": {"IN": _ABUSE_VERBS}},
+        ],
+        [
+            {"LOWER": {"IN": _FAMILY}},
+            {"NORM": {"IN": [*_BE, "keeps", "has", "just", "always"]}, "OP": "*"},
+            {"NORM": {"IN": _ABUSE_VERBS}},
+            {"NORM": {"IN": _FAMILY_VICTIMS}},
+        ],
+    ],
+    RiskFlag.WEAPON: [
+        [
+            {"LOWER": {"IN": ["with", "wielding", "waving", "swinging", "holding", "carrying"]}},
+            {"LOWER": {"IN": ["a", "an", "the", "his", "her", "their", "big"]}, "OP": "*"},
+            {"LOWER": {"IN": _WEAPON_OBJECTS}},
+        ],
+    ],
+    RiskFlag.INJURY: [
+        [
+            {"NORM": "not"},
+            {"IS_PUNCT": False, "OP": "{0,4}"},
+            {"LOWER": {"IN": ["breathing", "breathe", "moving", "responding", "conscious"]}},
+        ],
+    ],
+}
+
+# Ages: the number is checked in code (under 18) so the Matcher needs no regex per token.
+AGE_PATTERNS: list[Pattern] = [
+    [
+        {"LIKE_NUM": True},
+        {"ORTH": "-", "OP": "?"},
+        {"LOWER": {"IN": _AGE_WORDS}},
+        {"ORTH": "-", "OP": "?"},
+        {"LOWER": "old"},
+    ],
+    [{"LIKE_NUM": True}, {"LOWER": {"IN": ["yo", "y/o", "yr", "yrs"]}}],
+    [{"SHAPE": {"IN": ["dxx", "ddxx", "dxxx", "ddxxx", "dxxxxx", "ddxxxxx"]}}],
+    [{"LOWER": "aged"}, {"LIKE_NUM": True}],
+    [
+        {"LOWER": {"IN": _YOUNG_PEOPLE}},
+        {"NORM": {"IN": _BE}, "OP": "?"},
+        {"LOWER": {"IN": ["only", "just"]}, "OP": "?"},
+        {"LIKE_NUM": True},
+    ],
+]
+AGE_SUFFIXES = ("yo", "y/o", "yr", "yrs", "yrold")
+CHILD_AGE_LIMIT = 18
+
+_MISSING_PEOPLE = [
+    "son", "daughter", "child", "kid", "boy", "girl", "mum", "mam", "mother", "dad",
+    "father", "nan", "grandad", "grandma", "granddad", "husband", "wife", "partner",
+    "brother", "sister", "friend", "mate", "uncle", "aunt", "auntie", "baby", "toddler",
+    "grandson", "granddaughter", "he", "she", "stepson", "stepdaughter", "niece", "nephew",
+]  # fmt: skip
+
+CUE_PATTERNS: dict[Cue, list[Pattern]] = {
+    Cue.MISSING: [
+        [
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+            {"IS_PUNCT": False, "OP": "{0,2}"},
+            {"LOWER": {"IN": ["missing", "disappeared", "vanished"]}},
+        ],
+        [
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+            {"IS_PUNCT": False, "OP": "{0,2}"},
+            {"NORM": {"IN": ["not", "never"]}},
+            {"LOWER": {"IN": ["come", "came", "returned", "been"]}},
+            {"LOWER": {"IN": ["home", "back", "seen"]}},
+        ],
+        [
+            {"NORM": {"IN": ["can", "could", "ca"]}, "OP": "?"},
+            {"NORM": {"IN": ["not", "cannot"]}},
+            {"LOWER": {"IN": ["find", "found", "locate"]}},
+            {"LOWER": {"IN": ["my", "our", "her", "his", "the"]}, "OP": "?"},
+            {"LOWER": {"IN": ["little", "baby", "young", "elderly", "old"]}, "OP": "?"},
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+        ],
+    ],
+    Cue.INTRUDER: [
+        [
+            {"NORM": {"IN": _INTRUDERS}},
+            {"NORM": {"IN": [*_BE, "was", "been"]}, "OP": "?"},
+            {"LOWER": {"IN": ["still", "now", "currently"]}, "OP": "?"},
+            {"LOWER": {"IN": ["in", "inside", "on", "at"]}},
+            {"LOWER": {"IN": ["my", "the", "our", "me", "mums", "mum's", "nans"]}, "OP": "?"},
+            {"LOWER": {"IN": ["back", "front"]}, "OP": "?"},
+            {"LOWER": {"IN": _HOME_PLACES}},
+        ],
+        [
+            {"NORM": {"IN": _UNKNOWN_PEOPLE}},
+            {"NORM": {"IN": _BE}, "OP": "?"},
+            {"LOWER": {"IN": ["downstairs", "upstairs"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["hear", "heard"]}},
+            {"LOWER": {"IN": ["someone", "somebody", "people", "footsteps", "voices", "glass"]}},
+        ],
+    ],
+}
+
+SUPPRESSOR_PATTERNS: dict[tuple[RiskFlag, ...], list[Pattern]] = {
+    (RiskFlag.ROAD_DANGER,): [
+        [
+            {"NORM": {"IN": _DEVICES}},
+            {**_GAP, "OP": "{0,2}"},
+            {"NORM": {"IN": ["crash", "crashed", "crashes", "crashing"]}},
+        ],
+    ],
+}
+
+# A negation cue cancels a flag that starts soon after it in the same clause: "no one was
+# hurt", "he didn't have a knife". Strong cues reach over up to 3 words, "no"/"without"
+# only over 1 ("no weapon", "no serious injuries"), so "no he has a knife" still flags.
+NEGATION_REACH = {"strong": 3, "short": 1}
+NEGATION_PATTERNS: dict[str, list[Pattern]] = {
+    "strong": [
+        [{"NORM": {"IN": ["not", "never", "nobody", "noone", "nothing", "none", "neither"]}}],
+        [{"LOWER": "no"}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": ["one", "body"]}}],
+    ],
+    "short": [[{"LOWER": {"IN": ["no", "without", "zero"]}}]],
+}
+NEGATION_BREAKERS = frozenset([*_CLAUSE_WORDS, "though", "although", "however", "yet", "until"])

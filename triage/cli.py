@@ -244,6 +244,12 @@ def run_train(args: argparse.Namespace) -> int:
         return 1
     state = "reused (data unchanged)" if trained.reused else "trained"
     print(f"triage model {trained.fingerprint}: {state} at {trained.path}")
+    if trained.threshold is not None:
+        check = "met" if trained.threshold.met else "NOT met"
+        print(
+            f"safety threshold {trained.threshold.value:.2f}, chosen on dev "
+            f"({trained.threshold.procedure}; {check})"
+        )
     return 0
 
 
@@ -273,7 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--split",
         choices=["all", "train"],
         default="all",
-        help="all data (default), or the training split the figures bench uses",
+        help="all data (default), or the train part of the train/dev/test split (the figures "
+        "bench's model); either way the threshold is chosen on that split's dev part",
     )
     return parser
 

@@ -1,5 +1,9 @@
 """`TriageClassifier`: one spaCy pass per message (rules and text classifier), then the
 decision rules. Batches go through `nlp.pipe`, which is what makes the command line fast.
+
+The emergency safety threshold comes from the model's meta (chosen on a dev split when it
+was trained, see `triage.nlp.threshold`); `EMERGENCY_THRESHOLD` is only the fallback for a
+pipeline without one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from triage.decisions import Contact, Decision
 from triage.nlp import pipeline as _pipeline  # noqa: F401  (registers the tokenizer)
 from triage.nlp.decision_rules import EMERGENCY_THRESHOLD, decide
 from triage.nlp.rules import add_rule_components, doc_cues, doc_entities, doc_flags
+from triage.nlp.threshold import ThresholdChoice
 from triage.nlp.train import Log, Split, ensure_model, models_dir, read_pointer
 from triage.nlp.training_data import DATA_DIR, SPLIT_SEED
 
@@ -30,20 +35,25 @@ def load_pipeline(path: Path) -> Language:
     return add_rule_components(spacy.load(path))
 
 
+def saved_threshold(nlp: Language) -> float:
+    """The threshold chosen for this model when it was trained, else the fallback."""
+    info = nlp.meta.get("bluelamp")
+    choice = ThresholdChoice.from_meta(info.get("threshold") if isinstance(info, dict) else None)
+    return EMERGENCY_THRESHOLD if choice is None else choice.value
+
+
 class TriageClassifier:
     """Category, priority, risk flags and identifiers for each contact."""
 
     def __init__(
-        self, nlp: Language, threshold: float = EMERGENCY_THRESHOLD, batch_size: int = BATCH_SIZE
+        self, nlp: Language, threshold: float | None = None, batch_size: int = BATCH_SIZE
     ) -> None:
         self.nlp = add_rule_components(nlp)
-        self.threshold = threshold
+        self.threshold = saved_threshold(nlp) if threshold is None else threshold
         self.batch_size = batch_size
 
     @classmethod
-    def load(
-        cls, path: Path | None = None, threshold: float = EMERGENCY_THRESHOLD
-    ) -> TriageClassifier:
+    def load(cls, path: Path | None = None, threshold: float | None = None) -> TriageClassifier:
         """The model at `path`, or the one `models/triage/current` names."""
         path = path or read_pointer(models_dir())
         if path is None or not path.is_dir():
@@ -58,7 +68,7 @@ class TriageClassifier:
         split: Split = "all",
         force: bool = False,
         log: Log | None = None,
-        threshold: float = EMERGENCY_THRESHOLD,
+        threshold: float | None = None,
         seed: str = SPLIT_SEED,
     ) -> TriageClassifier:
         """The cached model for the current data, trained first when missing or stale."""

@@ -1,9 +1,11 @@
 """From the classifier's probabilities and the rules' flags to a category and priority.
 
 Safety bias: a missed emergency is far worse than a false alarm. The category is
-emergency when the model says so, when P(emergency) reaches `EMERGENCY_THRESHOLD` even
-if another category is likelier, or when the rules see danger happening now. Nothing
-here ever lowers an emergency. Every raise is written into `Decision.reasons`.
+emergency when the model says so; when P(emergency) reaches the safety threshold although
+another category is likelier and the rules saw some risk in the message (each model has
+its own threshold, chosen on dev: `triage.nlp.threshold`); or when the rules see danger
+happening now. Nothing here ever lowers the model's emergency. Every raise is written
+into `Decision.reasons`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,11 @@ from collections.abc import Mapping, Sequence
 from triage.decisions import Category, Decision, Entity, Flag, Priority, RiskFlag
 from triage.nlp.flag_phrases import Cue
 
-# Chosen with `python bench/triage_figures.py --sweep` on the held-out split (760
-# messages; model trained on the training split only; rules on). Emergency recall held at
-# 0.995 for every threshold from 0.20 to 0.35 (the rules catch most of what the model
-# misses), while non-emergencies raised to emergency fell from 6.9% at 0.20 to 4.1% at
-# 0.25, 2.8% at 0.30 and 2.0% at 0.35. 0.30 is the lowest threshold with a clear margin
-# under the 5% ceiling: with the safety bias, doubt goes to "emergency". On two other
-# split seeds the same threshold gave recall 0.986-0.991 and 3.5-4.6% false emergencies.
+# Only a fallback, for a pipeline saved without a threshold of its own. Every trained model
+# carries the threshold chosen for it on a dev split it did not learn from, by the written
+# procedure in `triage.nlp.threshold` (`TriageClassifier` reads it from the model's meta).
+# The old value 0.30 was picked on the split the figures were reported on; it stays only as
+# this fallback.
 EMERGENCY_THRESHOLD = 0.30
 
 # Danger that is an emergency when it is happening now.
@@ -37,12 +37,21 @@ RAISE_WITH_IN_PROGRESS: frozenset[RiskFlag] = frozenset(
 )
 CUES_WITH_IN_PROGRESS: frozenset[Cue] = frozenset({Cue.INTRUDER, Cue.CRIME_ACTIVE})
 # Danger that is an emergency on its own: a life at risk, a person missing, someone in
-# the home.
+# the home, someone hiding from a person now.
 RAISE_ALONE: frozenset[RiskFlag] = frozenset({RiskFlag.SELF_HARM, RiskFlag.THREAT_TO_LIFE})
-CUES_ALONE: frozenset[Cue] = frozenset({Cue.INTRUDER, Cue.SERIOUS_HARM, Cue.MISSING})
-# ...except a threat said laughing ("gonna kill my brother if he eats my pud 😂"): the
-# model and the in-progress rule still apply, self-harm is never discounted.
-DISCOUNTED_BY_JOKE: frozenset[RiskFlag] = frozenset({RiskFlag.THREAT_TO_LIFE})
+CUES_ALONE: frozenset[Cue] = frozenset({Cue.INTRUDER, Cue.SERIOUS_HARM, Cue.MISSING, Cue.HIDING})
+# ...except a threat said laughing ("gonna kill my brother if he eats my pud 😂", "hiding
+# from my boss lol"): the model and the in-progress rule still apply, self-harm is never
+# discounted.
+DISCOUNTED_BY_JOKE: frozenset[RiskFlag | Cue] = frozenset({RiskFlag.THREAT_TO_LIFE, Cue.HIDING})
+# Pairs that are an emergency together unless something says it is over: a weapon used
+# ("machete fight outside the youth centre"), a collision with someone hurt.
+RAISE_TOGETHER: tuple[tuple[RiskFlag, RiskFlag], ...] = (
+    (RiskFlag.WEAPON, RiskFlag.VIOLENCE),
+    (RiskFlag.ROAD_DANGER, RiskFlag.INJURY),
+)
+# Cues that are no evidence of risk (for the safety threshold's corroboration).
+NOT_RISK: frozenset[Cue] = frozenset({Cue.JOKE, Cue.OVER})
 # Immediacy is not a risk by itself ("is the station open right now?"): on its own it
 # does not make a non-emergency urgent.
 NOT_URGENT_ALONE: frozenset[RiskFlag] = frozenset({RiskFlag.IN_PROGRESS})
@@ -74,6 +83,31 @@ def rule_raise(flags: Sequence[Flag], cues: Sequence[tuple[Cue, str]]) -> str | 
             named = ", ".join(_quote(n, first[n]) for n in sorted(partners))
             now = first[RiskFlag.IN_PROGRESS.value]
             return f"emergency: happening now ('{now}') with {named}"
+    if Cue.OVER.value not in first and not joking:
+        for one, other in RAISE_TOGETHER:
+            if one.value in first and other.value in first:
+                return (
+                    f"emergency: {_quote(one.value, first[one.value])} with "
+                    f"{_quote(other.value, first[other.value])} and nothing says it is over"
+                )
+    return None
+
+
+def risk_seen(flags: Sequence[Flag], cues: Sequence[tuple[Cue, str]]) -> str | None:
+    """The first risk words the rules found (any flag; any cue but laughter and words that
+    say it is over), or None.
+
+    The safety threshold only raises a message in which the rules saw something: the
+    model's doubt alone ("fire away", "we got murdered 5-0") is no reason to alert anyone,
+    and doubt plus a risk word or an immediacy cue is. Measured by 4-fold cross-validation
+    on the primary seed's train and dev parts (test untouched): about half a point more
+    emergency recall than the bare threshold at the same false-emergency rate.
+    """
+    for f in flags:
+        return _quote(f.flag.value, f.evidence)
+    for cue, words in cues:
+        if cue not in NOT_RISK:
+            return _quote(cue.value, words)
     return None
 
 
@@ -91,12 +125,13 @@ def decide(
     category = model_choice
     reasons: list[str] = []
     if model_choice is not Category.EMERGENCY:
-        if p_emergency >= threshold:
+        seen = risk_seen(flags, cues)
+        if p_emergency >= threshold and seen:
             category = Category.EMERGENCY
             reasons.append(
                 f"emergency: P(emergency) {p_emergency:.2f} is at or above the safety "
                 f"threshold {threshold:.2f} (model's first choice {model_choice.value} "
-                f"{probabilities[model_choice.value]:.2f})"
+                f"{probabilities[model_choice.value]:.2f}) and the rules saw {seen}"
             )
         raised = rule_raise(flags, cues)
         if raised:

@@ -66,6 +66,56 @@ _DEVICES = [
 ]  # fmt: skip
 _CLAUSE_WORDS = ["and", "but", "so", "because", "cos", "coz", "if", "when", "while"]
 _GAP = {"IS_PUNCT": False, "LOWER": {"NOT_IN": _CLAUSE_WORDS}}
+# Harm being done while the message is written: "he's hitting me", "they are kicking a lad".
+# The present progressive says "now" as clearly as "right now" does; "was hitting", "is
+# always hitting" (a pattern of abuse, for a report) and "has been hitting" do not match.
+_DANGER_ING = [
+    "stabbing", "stabbin", "kicking", "kickin", "punching", "punchin", "beating", "battering",
+    "batterin", "attacking", "attackin", "strangling", "choking", "hitting", "hittin",
+    "smashing", "robbing", "mugging", "breaking", "dragging", "snatching", "stamping",
+    "assaulting", "slashing", "waving", "swinging", "brandishing", "wielding", "glassing",
+    "bottling", "headbutting", "raping", "chasing",
+]  # fmt: skip
+_NOW_WORDS = ["still", "now", "currently", "just", "literally", "actually"]
+_HELD_WEAPONS = [
+    "knife", "knives", "machete", "machetes", "gun", "guns", "pistol", "shotgun", "rifle",
+    "axe", "hatchet", "sword", "blade", "bat", "hammer", "crowbar", "bar", "bottle", "brick",
+    "cleaver", "crossbow", "taser", "stick", "pole", "chain", "spanner", "screwdriver",
+]  # fmt: skip
+_DETERMINERS = ["a", "an", "the", "his", "her", "their", "my", "this", "that", "big", "huge"]
+# Scores ("5-0", "4 - 1") turn "murdered", "battered", "killed" into football results.
+_SPORT_LOSSES = [
+    "murdered", "murder", "battered", "slaughtered", "hammered", "thrashed", "destroyed",
+    "smashed", "beat", "beaten", "killed", "mauled", "annihilated", "massacred", "spanked",
+    "humiliated", "robbed", "mugged", "lost", "won", "shot",
+]  # fmt: skip
+_SCORE: Pattern = [{"LIKE_NUM": True}, {"ORTH": {"IN": ["-", "–"]}}, {"LIKE_NUM": True}]
+_TAKE_VERBS = ["taken", "took", "take", "swallowed", "necked", "downed", "had", "eaten", "ate"]
+_QUANTITY = [
+    "all", "whole", "load", "loads", "lot", "lots", "handful", "packet", "packets", "bottle",
+    "box", "boxes", "pack", "packs", "strip", "strips", "bunch", "entire", "stash", "tub",
+]  # fmt: skip
+_PILLS = [
+    "pills", "tablets", "paracetamol", "painkillers", "co-codamol", "codeine", "meds",
+    "medication", "antidepressants", "insulin", "sleeping", "ibuprofen", "aspirin",
+]  # fmt: skip
+_FORCE_VERBS = [
+    "drag", "dragging", "dragged", "bundle", "bundling", "bundled", "force", "forcing",
+    "forced", "shove", "shoving", "shoved", "push", "pushing", "pushed", "pull", "pulling",
+    "pulled", "grab", "grabbing", "grabbed",
+]  # fmt: skip
+_VEHICLES = ["car", "van", "vehicle", "motor", "boot", "truck", "minibus", "lorry", "taxi"]
+_STRANGERS = [
+    "man", "men", "stranger", "strangers", "someone", "somebody", "woman", "gang", "group",
+    "bloke", "guy", "lads", "people",
+]  # fmt: skip
+
+_MISSING_PEOPLE = [
+    "son", "daughter", "child", "kid", "boy", "girl", "mum", "mam", "mother", "dad",
+    "father", "nan", "grandad", "grandma", "granddad", "husband", "wife", "partner",
+    "brother", "sister", "friend", "mate", "uncle", "aunt", "auntie", "baby", "toddler",
+    "grandson", "granddaughter", "he", "she", "stepson", "stepdaughter", "niece", "nephew",
+]  # fmt: skip
 
 FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
     RiskFlag.IN_PROGRESS: [
@@ -73,13 +123,73 @@ FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
         [{"LOWER": "now"}, {"ORTH": "!"}],
         [
             {"LOWER": {"REGEX": _VERB_ING}},
-            {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["right"]}, "OP": "{0,3}"},
+            {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["right"]}, "OP": "{0,5}"},
             {"LOWER": {"IN": ["now", "rn"]}},
         ],
         [
             {"LOWER": {"IN": ["outside", "inside", "downstairs", "upstairs"]}},
             {"IS_PUNCT": False, "LOWER": {"NOT_IN": [*_CLAUSE_WORDS, "right"]}, "OP": "{0,3}"},
             {"LOWER": {"IN": ["now", "rn"]}},
+        ],
+        [
+            {"NORM": {"IN": _BE}},
+            {"LOWER": {"IN": _NOW_WORDS}, "OP": "?"},
+            {"LOWER": {"IN": _DANGER_ING}},
+        ],
+        # "they're still here", "the man is still there"; not the chat's "I'm still here"
+        # or "are you still there?"
+        [
+            {"NORM": {"IN": ["is", "'s", "s", "are", "'re", "re"]}},
+            {"LOWER": "still"},
+            {"LOWER": {"IN": ["here", "there"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["waving", "swinging", "brandishing", "wielding", "pointing"]}},
+            {"LOWER": {"IN": _DETERMINERS}, "OP": "*"},
+            {"LOWER": {"IN": _HELD_WEAPONS}},
+        ],
+    ],
+    RiskFlag.SELF_HARM: [
+        [
+            {"LOWER": {"IN": _TAKE_VERBS}},
+            {"LOWER": {"IN": ["a", "the", "his", "her", "their", "my", "of"]}, "OP": "?"},
+            {"LOWER": {"IN": _QUANTITY}},
+            {
+                "LOWER": {"IN": ["of", "the", "my", "his", "her", "their", "a", *_QUANTITY]},
+                "OP": "{0,3}",
+            },
+            {"LOWER": {"IN": _PILLS}},
+        ],
+        [
+            {"LOWER": {"IN": ["found", "find", "finding"]}},
+            {"LOWER": {"IN": ["my", "our", "his", "her", "a", "the"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_MISSING_PEOPLE, "him", "her", "them", "someone", "body"]}},
+            {"LOWER": "hanging"},
+        ],
+    ],
+    RiskFlag.THREAT_TO_LIFE: [
+        [
+            {"LOWER": {"IN": _FORCE_VERBS}},
+            {**_GAP, "OP": "{0,3}"},
+            {"LOWER": "into"},
+            {"LOWER": {"IN": ["a", "the", "their", "his", "her", "an", "some"]}, "OP": "?"},
+            {"LOWER": {"IN": _VEHICLES}},
+        ],
+        [
+            {"LOWER": {"IN": ["snatched", "snatching", "snatch", "snatches"]}},
+            {"LOWER": {"IN": ["a", "the", "my", "our", "her", "his", "this"]}, "OP": "?"},
+            {"LOWER": {"IN": ["little", "young", "small", "baby"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_MISSING_PEOPLE, "woman", "child", "children", "kids", "lass"]}},
+        ],
+        [
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+            {"NORM": {"IN": [*_BE, "has", "have", "was", "were", "been", "got"]}, "OP": "{1,2}"},
+            {"LOWER": "taken"},
+            {"LOWER": "away", "OP": "?"},
+            {"LOWER": "by"},
+            {"LOWER": {"IN": ["a", "an", "two", "three", "some", "this", "that"]}, "OP": "?"},
+            {"LOWER": {"IN": ["older", "young", "strange", "unknown", "random"]}, "OP": "?"},
+            {"LOWER": {"IN": _STRANGERS}},
         ],
     ],
     RiskFlag.DOMESTIC_ABUSE: [
@@ -133,12 +243,6 @@ AGE_PATTERNS: list[Pattern] = [
 AGE_SUFFIXES = ("yo", "y/o", "yr", "yrs", "yrold")
 CHILD_AGE_LIMIT = 18
 
-_MISSING_PEOPLE = [
-    "son", "daughter", "child", "kid", "boy", "girl", "mum", "mam", "mother", "dad",
-    "father", "nan", "grandad", "grandma", "granddad", "husband", "wife", "partner",
-    "brother", "sister", "friend", "mate", "uncle", "aunt", "auntie", "baby", "toddler",
-    "grandson", "granddaughter", "he", "she", "stepson", "stepdaughter", "niece", "nephew",
-]  # fmt: skip
 
 CUE_PATTERNS: dict[Cue, list[Pattern]] = {
     Cue.MISSING: [
@@ -162,16 +266,44 @@ CUE_PATTERNS: dict[Cue, list[Pattern]] = {
             {"LOWER": {"IN": ["little", "baby", "young", "elderly", "old"]}, "OP": "?"},
             {"LOWER": {"IN": _MISSING_PEOPLE}},
         ],
+        # lost somewhere ("lost my little boy in the shopping centre"), not bereaved
+        [
+            {"LOWER": "lost"},
+            {"LOWER": {"IN": ["my", "our"]}},
+            {"LOWER": {"IN": ["little", "baby", "young", "elderly", "old"]}, "OP": "?"},
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+            {"LOWER": {"IN": ["in", "at", "near", "on", "somewhere", "round", "around"]}},
+        ],
+        # "my grandad went out for a walk this morning and never came back"
+        [
+            {"LOWER": {"IN": _MISSING_PEOPLE}},
+            {"LOWER": {"IN": ["went", "left", "walked", "ran", "wandered", "headed", "popped"]}},
+            {"IS_PUNCT": False, "OP": "{0,8}"},
+            {"NORM": {"IN": ["never", "not", "has", "did"]}},
+            {"NORM": {"IN": ["not", "never"]}, "OP": "?"},
+            {"LOWER": {"IN": ["come", "came", "returned", "been"]}},
+            {"LOWER": {"IN": ["home", "back"]}},
+        ],
     ],
     Cue.INTRUDER: [
         [
             {"NORM": {"IN": _INTRUDERS}},
             {"NORM": {"IN": [*_BE, "was", "been"]}, "OP": "?"},
             {"LOWER": {"IN": ["still", "now", "currently"]}, "OP": "?"},
-            {"LOWER": {"IN": ["in", "inside", "on", "at"]}},
+            {"LOWER": {"IN": ["in", "inside", "on"]}},
             {"LOWER": {"IN": ["my", "the", "our", "me", "mums", "mum's", "nans"]}, "OP": "?"},
             {"LOWER": {"IN": ["back", "front"]}, "OP": "?"},
             {"LOWER": {"IN": _HOME_PLACES}},
+        ],
+        # "at" only with a possessive: "someone at my back door", not "the man at the garage"
+        [
+            {"NORM": {"IN": _INTRUDERS}},
+            {"NORM": {"IN": [*_BE, "was", "been"]}, "OP": "?"},
+            {"LOWER": {"IN": ["still", "now", "currently"]}, "OP": "?"},
+            {"LOWER": "at"},
+            {"LOWER": {"IN": ["my", "our", "me", "mums", "mum's", "nans"]}},
+            {"LOWER": {"IN": ["back", "front"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_HOME_PLACES, "door", "window", "windows"]}},
         ],
         [
             {"NORM": {"IN": _UNKNOWN_PEOPLE}},
@@ -183,9 +315,28 @@ CUE_PATTERNS: dict[Cue, list[Pattern]] = {
             {"LOWER": {"IN": ["someone", "somebody", "people", "footsteps", "voices", "glass"]}},
         ],
     ],
+    Cue.HIDING: [
+        [
+            {"NORM": {"IN": ["am", "are", "'m", "'re", "m", "re"]}},
+            {"LOWER": {"IN": _NOW_WORDS}, "OP": "?"},
+            {"LOWER": "hiding"},
+            {"LOWER": {"IN": ["in", "under", "behind", "upstairs", "downstairs", "inside"]}},
+        ],
+        [
+            {"NORM": {"IN": ["am", "are", "'m", "'re", "m", "re"]}},
+            {"LOWER": {"IN": _NOW_WORDS}, "OP": "?"},
+            {"LOWER": "hiding"},
+            {"LOWER": "from"},
+            {"LOWER": {"IN": ["him", "her", "them", "my", "someone", "somebody", "a", "the"]}},
+        ],
+    ],
 }
 
 SUPPRESSOR_PATTERNS: dict[tuple[RiskFlag, ...], list[Pattern]] = {
+    (RiskFlag.VIOLENCE, RiskFlag.THREAT_TO_LIFE, RiskFlag.WEAPON, RiskFlag.INJURY): [
+        [{"NORM": {"IN": _SPORT_LOSSES}}, {**_GAP, "OP": "{0,3}"}, *_SCORE],
+        [*_SCORE, {**_GAP, "OP": "{0,3}"}, {"NORM": {"IN": _SPORT_LOSSES}}],
+    ],
     (RiskFlag.ROAD_DANGER,): [
         [
             {"NORM": {"IN": _DEVICES}},

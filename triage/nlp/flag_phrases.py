@@ -28,6 +28,11 @@ class Cue(StrEnum):
     """A person (not a thing) missing now: "my son has gone missing", "can't find my mum"."""
     JOKE = "joke"
     """Laughter ("lol", "😂"): a "kill" in a joke is not a threat on its own."""
+    HIDING = "hiding"
+    """The writer is hiding from someone now ("I'm hiding in the bathroom")."""
+    OVER = "over"
+    """Words that place events in the past ("last night", "was", "weeks ago"): a weapon and
+    violence told as a story are a report, not an emergency."""
 
 
 def _phrases(text: str) -> tuple[str, ...]:
@@ -90,11 +95,14 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         forced into the car, bundled into, life in danger, fear for my life
         fear for her life, scared for my life, terrorist, terror attack, going to shoot
         going to stab, he'll kill, she'll kill, they'll kill
+        shoot up the, shoot the place up, active shooter, gunman, gunmen
+        locked me in, locked her in, locked him in, locked us in, locked the kids in
+        won't let me out, wont let me out, won't let her out, wont let her out
     """),
     RiskFlag.IN_PROGRESS: _phrases("""
         right now, rn, as we speak, as i type, as i speak, in progress, happening now
         happening right now, this minute, this second, currently, at the moment, just now
-        just happened, still here, still there, still outside, still inside, still in the
+        just happened, still outside, still inside, still in the
         still in my, still going, still at it, still doing it, still fighting
         still attacking, still hitting, still kicking, still following, still chasing
         still trying, still on the, still at the, still about, still around, come quick
@@ -110,6 +118,10 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         been run over, been hit by a car, just been hit, turned up at, has turned up
         's turned up, just turned up, is outside, 's outside, are outside, 're outside
         outside my door, needed urgently
+        is on fire, 's on fire, s on fire, are on fire, 're on fire, has caught fire
+        's caught fire, have caught fire, just caught fire, is burning, 's burning
+        are burning, is full of smoke, 's full of smoke, filling with smoke
+        filling up with smoke
     """),
     RiskFlag.VULNERABLE: _phrases("""
         child, children, my kid, my kids, little kid, little kids, small kids, young kids
@@ -145,6 +157,10 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         goodbye message, suicide note, unalive, swallowed pills, took pills, taken pills
         swallowed bleach, can't go on, cant go on, no reason to live, kill themselves
         kill himself, kill herself, killing himself, killing herself
+        wrong side of the railings, wrong side of the railing, wrong side of the barrier
+        wrong side of the fence, standing on the ledge, on the ledge of
+        throw myself off, throw himself off, throw herself off, throw themselves off
+        throw myself in front of, jump in front of, step in front of a train
     """),
     RiskFlag.HATE: _phrases("""
         racist, racism, racial, racially, racially abused, homophobic, homophobia
@@ -168,7 +184,8 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         drink driving, drunk driving, drug driving, wrong way, dangerous driving
         dangerous driver, driving dangerously, all over the road, swerving, boy racers
         road blocked, blocking the road, debris on the road, walking in the road
-        lying in the road, wandering in the road, standing in the road, child in the road
+        lying in the road, lying on the road, lying in the middle of the road
+        wandering in the road, standing in the road, child in the road
         toddler in the road, kid in the road, in the middle of the road
         walking on the motorway, pedestrian on the motorway, person on the motorway
         on the hard shoulder, horses on the road, cows on the road, ploughed into
@@ -191,6 +208,14 @@ FUZZY_WORDS: dict[RiskFlag, tuple[str, ...]] = {
 }
 
 CUE_PHRASES: dict[Cue, tuple[str, ...]] = {
+    Cue.OVER: _phrases("""
+        yesterday, last night, last week, last month, last year, last weekend, last time
+        the other day, the other night, ago, earlier, overnight, was, were, had, happened
+        used to, in the summer, at christmas, on saturday, on sunday, on monday
+        on tuesday, on wednesday, on thursday, on friday, in january, in february
+        in march, in april, in may, in june, in july, in august, in september
+        in october, in november, in december
+    """),
     Cue.INTRUDER: _phrases("""
         intruder, intruders, trying to get in, trying to break in, trying to get into my
         trying to break into my, breaking in, breaking into my house, breaking into my flat
@@ -208,7 +233,9 @@ CUE_PHRASES: dict[Cue, tuple[str, ...]] = {
         getting nicked, getting mugged, getting stolen, getting jumped, ram raid, ramming
         robbery, trying to steal, trying to nick, trying to rob, trying to break
         trying to start, trying car doors, trying car door handles, vandalising
-        setting fire, being chased, being followed
+        setting fire, being chased, being followed, jemmying, jemmy
+        exposing himself, exposing herself, flashing at, flashing his, flashing kids
+        flashing people, flashing children, flashing women, flashing girls
     """),
     Cue.SERIOUS_HARM: _phrases("""
         unconscious, unconcious, not breathing, stopped breathing, can't breathe
@@ -219,6 +246,10 @@ CUE_PHRASES: dict[Cue, tuple[str, ...]] = {
         lot of blood, blood everywhere, covered in blood, been stabbed, been shot
         stab wound, drowning, choking, trapped, need an ambulance, ambulance needed
         send an ambulance, get an ambulance, call an ambulance
+        screaming for help, shouting for help, calling for help, crying for help
+        can't swim, cant swim, cannot swim, throat is swelling, throat's swelling
+        anaphylactic, anaphylaxis, going blue, turned blue, won't stop bleeding
+        wont stop bleeding
     """),
     Cue.JOKE: _phrases("""
         lol, lool, lmao, lmfao, rofl, haha, hahaha, hahahaha, jk, only joking, 😂, 🤣, 😹, 😜
@@ -252,6 +283,10 @@ SUPPRESSOR_PHRASES: dict[RiskFlag | Cue, tuple[str, ...]] = {
         fire station, fire service, fire brigade, fire safety, fire exit, fire door
         fire alarm test, fire department, fire and rescue, ceasefire, fire engine
         fire engines
+        fire away, fire off, fire over, fire it over, fire them over, fire me, fire you
+        fire across, got fired, been fired, fired from, under fire, firewall
+        fire stick, firestick
+        on fire this season, on fire this year, on fire lately, on fire recently
     """),
     RiskFlag.VULNERABLE: _phrases("""
         child seat, child's bike, child benefit, child maintenance, baby monitor, baby seat
@@ -266,8 +301,13 @@ SUPPRESSOR_PHRASES: dict[RiskFlag | Cue, tuple[str, ...]] = {
         asthma attack, fight the fine, fight a fine, fight the ticket, fight a ticket
         fight this fine, fight the charge, fight my case, fight the decision
         fight a parking, fight a speeding
+        heart is beating, heart's beating, heart beating
+    """),
+    Cue.CRIME_ACTIVE: _phrases("""
+        smashing it, smashed it
     """),
     RiskFlag.IN_PROGRESS: _phrases("""
+        on fire this season, on fire this year, on fire lately, on fire recently
         not right now, what's going on, whats going on, what's happening, whats happening
         what is happening, wats happening, wots happening, what are happening
     """),
@@ -280,8 +320,18 @@ SUPPRESSOR_PHRASES: dict[RiskFlag | Cue, tuple[str, ...]] = {
     RiskFlag.INJURY: _phrases("""
         seizure of, police seizure, vehicle seizure, 59 seizure, seizure notice
         seizure order, property seizure, car seizure
+        dying to, dying for, dying of laughter, dying laughing, dying of boredom
+        dying of embarrassment, dying of shame
     """),
     RiskFlag.THREAT_TO_LIFE: _phrases("""
         bath bomb, photo bomb, photobomb, hope you die, hope u die, hope you all die
+        murder a, could murder, murder mystery, murder documentary, true crime
+        you're dead right, you're dead good, you're dead funny, youre dead right
+        car park, car wash
+        shoot me a, shoot me an, shoot me the, shoot you a, shoot you an, shoot you the
+        is murder, was murder, absolute murder, absolutely murder, bloody murder
+    """),
+    RiskFlag.SELF_HARM: _phrases("""
+        kill myself laughing, killing myself laughing
     """),
 }

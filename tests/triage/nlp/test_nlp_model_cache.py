@@ -1,4 +1,5 @@
-"""Training is cached by a fingerprint of the data, the split and the training version."""
+"""Training is cached by a fingerprint of the data, the split, the training version and the
+decision code; every model carries the threshold chosen for it on dev."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ import pytest
 import triage.nlp.train as train_module
 from triage.decisions import Category
 from triage.nlp.classifier import ModelMissingError, TriageClassifier, load_pipeline
+from triage.nlp.threshold import PROCEDURE, THRESHOLD_GRID
 from triage.nlp.train import (
     CURRENT_POINTER,
+    TrainedModel,
     ensure_model,
     fingerprint,
     model_info,
@@ -100,3 +103,40 @@ def test_load_uses_the_pointer_or_says_what_to_do(
     assert (root / CURRENT_POINTER).read_text().strip() == trained.fingerprint
     loaded = TriageClassifier.load()
     assert loaded.classify_texts(["hello"])[0].category is Category.OTHER  # seen in training
+
+
+def test_models_carry_the_threshold_chosen_on_dev(tiny_data: Path, tmp_path: Path) -> None:
+    """A `train` model's threshold is chosen on its dev part; the `all` model, which has
+    no dev part of its own, takes it from the `train` model of the same seed."""
+    root = tmp_path / "models"
+    everything = ensure_model(tiny_data, root)
+    tuned = ensure_model(tiny_data, root, split="train")
+    assert tuned.reused  # trained first, for the threshold
+    assert tuned.threshold is not None
+    assert everything.threshold == tuned.threshold
+    info = model_info(everything.path)
+    assert info["threshold_from"] == tuned.fingerprint
+    assert info["threshold"] == model_info(tuned.path)["threshold"]
+    assert tuned.threshold.procedure.startswith("default")  # tiny dev: too few emergencies
+    loaded = TriageClassifier(load_pipeline(everything.path))
+    assert loaded.threshold == tuned.threshold.value
+    assert TriageClassifier(load_pipeline(everything.path), threshold=0.42).threshold == 0.42
+
+
+def test_decision_code_is_part_of_the_fingerprint(
+    tiny_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rules decide which threshold a model is given, so a rule change retrains."""
+    rules = tmp_path / "rules.py"
+    rules.write_text("A = 1\n")
+    monkeypatch.setattr(train_module, "decision_sources", lambda: [rules])
+    before = fingerprint(tiny_data)
+    rules.write_text("A = 2\n")
+    assert fingerprint(tiny_data) != before
+
+
+def test_the_real_model_has_a_threshold_from_the_grid(trained: TrainedModel) -> None:
+    assert trained.threshold is not None
+    assert trained.threshold.value in THRESHOLD_GRID
+    assert trained.threshold.dev_examples > 400
+    assert trained.threshold.procedure == PROCEDURE

@@ -211,3 +211,82 @@ def test_saved_models_hold_no_rules(trained: TrainedModel) -> None:
     assert saved.pipe_names == ["textcat"]
     assert FLAGS_COMPONENT not in saved.pipe_names
     assert ENTITY_COMPONENT not in saved.pipe_names
+
+
+@pytest.mark.parametrize(
+    ("text", "flag", "evidence"),
+    [
+        ("he is hitting me", RiskFlag.IN_PROGRESS, "is hitting"),
+        ("a gang are kicking a lad", RiskFlag.IN_PROGRESS, "are kicking"),
+        ("bloke swinging an axe about", RiskFlag.IN_PROGRESS, "swinging an axe"),
+        ("they're still here", RiskFlag.IN_PROGRESS, "'re still here"),
+        ("the flat is on fire", RiskFlag.IN_PROGRESS, "is on fire"),
+        ("she's taken a whole box of tablets", RiskFlag.SELF_HARM, "taken a whole box of tablets"),
+        ("I found my brother hanging", RiskFlag.SELF_HARM, "found my brother hanging"),
+        (
+            "he's on the wrong side of the railings",
+            RiskFlag.SELF_HARM,
+            "wrong side of the railings",
+        ),
+        ("trying to drag a girl into a van", RiskFlag.THREAT_TO_LIFE, "drag a girl into a van"),
+        ("a man snatched a little girl", RiskFlag.THREAT_TO_LIFE, "snatched a little girl"),
+        ("he's locked me in", RiskFlag.THREAT_TO_LIFE, "locked me in"),
+    ],
+)
+def test_harm_happening_now_is_read_from_the_wording(
+    rules_nlp: Language, text: str, flag: RiskFlag, evidence: str
+) -> None:
+    assert (flag.value, evidence) in flags_of(rules_nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("still here", RiskFlag.IN_PROGRESS),  # the chat's "still here", not "they're still here"
+        ("are you still there?", RiskFlag.IN_PROGRESS),
+        ("we got murdered 5-0", RiskFlag.THREAT_TO_LIFE),
+        ("we got battered 4-1 on saturday", RiskFlag.VIOLENCE),
+        ("2-0 and we got slaughtered", RiskFlag.VIOLENCE),
+        ("I could murder a pint", RiskFlag.THREAT_TO_LIFE),
+        ("the M1 was murder this morning", RiskFlag.THREAT_TO_LIFE),
+        ("shoot me an email when it's done", RiskFlag.THREAT_TO_LIFE),
+        ("I'm dying to know what happened", RiskFlag.INJURY),
+        ("dying for a brew", RiskFlag.INJURY),
+        ("ok fire away", RiskFlag.FIRE),
+        ("fire me the link", RiskFlag.FIRE),
+        ("our striker is on fire this season", RiskFlag.FIRE),
+        ("our striker is on fire this season", RiskFlag.IN_PROGRESS),
+        ("my heart is beating so fast", RiskFlag.VIOLENCE),
+        ("I've taken my tablets", RiskFlag.SELF_HARM),  # no quantity: not an overdose
+        ("I pulled into the car park", RiskFlag.THREAT_TO_LIFE),
+    ],
+)
+def test_figures_of_speech_raise_nothing(rules_nlp: Language, text: str, flag: RiskFlag) -> None:
+    assert flag.value not in flag_names(rules_nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "words"),
+    [
+        ("I'm hiding in the bathroom", Cue.HIDING, "'m hiding in"),
+        ("we are hiding from him", Cue.HIDING, "are hiding from him"),
+        ("lost my little girl at the beach", Cue.MISSING, "lost my little girl at"),
+        (
+            "my dad went to the shop at 6 and never came back",
+            Cue.MISSING,
+            "dad went to the shop at 6 and never came back",
+        ),
+        ("they were flashing at kids", Cue.CRIME_ACTIVE, "flashing at"),
+        ("there was a knife fight", Cue.OVER, "was"),
+        ("it happened last night", Cue.OVER, "last night"),
+    ],
+)
+def test_more_cues(rules_nlp: Language, text: str, cue: Cue, words: str) -> None:
+    assert (cue, words) in doc_cues(rules_nlp(text))
+
+
+def test_an_intruder_needs_to_be_at_my_place(rules_nlp: Language) -> None:
+    assert Cue.INTRUDER not in {c for c, _ in doc_cues(rules_nlp("the man at the garage"))}
+    assert (Cue.INTRUDER, "someone at my back door") in doc_cues(
+        rules_nlp("someone at my back door")
+    )

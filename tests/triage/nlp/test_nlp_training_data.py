@@ -1,5 +1,5 @@
 """Training data: Rasa NLU files through categories.yml, markup stripped, the social file
-(which Rasa must not read), de-duplication and the held-out split."""
+(which Rasa must not read), de-duplication and the three-way split."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from triage.decisions import Category
 from triage.nlp.training_data import (
     CATEGORIES_FILE,
     DATA_DIR,
+    DEV_FRACTION,
+    EXTRA_SPLIT_SEEDS,
     SOCIAL_FILE,
+    SPLIT_SEED,
+    TEST_FRACTION,
     LabelledText,
     TrainingDataError,
     deduplicate,
@@ -21,8 +25,8 @@ from triage.nlp.training_data import (
     load_nlu_file,
     load_social_file,
     load_training_data,
-    stratified_split,
     strip_entity_markup,
+    three_way_split,
 )
 
 
@@ -136,12 +140,34 @@ def test_duplicates_keep_the_more_urgent_label() -> None:
 
 
 def test_split_is_deterministic_disjoint_and_stratified(examples: list[LabelledText]) -> None:
-    train, held_out = stratified_split(examples)
-    assert (train, held_out) == stratified_split(list(reversed(examples)))
-    assert not {e.text for e in train} & {e.text for e in held_out}
-    assert len(train) + len(held_out) == len(examples)
+    parts = three_way_split(examples)
+    assert parts == three_way_split(list(reversed(examples)))
+    texts = [{e.text for e in part} for part in parts]
+    assert not texts[0] & texts[1] and not texts[0] & texts[2] and not texts[1] & texts[2]
+    assert sum(len(part) for part in parts) == len(examples)
     by_source = Counter(e.source for e in examples)
-    held = Counter(e.source for e in held_out)
+    dev = Counter(e.source for e in parts.dev)
+    test = Counter(e.source for e in parts.test)
     for source, n in by_source.items():
-        assert held[source] == round(n * 0.2), source
-    assert stratified_split(examples, seed="another") != (train, held_out)
+        assert test[source] == round(n * TEST_FRACTION), source
+        assert dev[source] == round(n * DEV_FRACTION), source
+    assert three_way_split(examples, seed="another") != parts
+
+
+def test_every_seed_gives_another_test_split(examples: list[LabelledText]) -> None:
+    tests = [
+        {e.text for e in three_way_split(examples, s).test}
+        for s in (SPLIT_SEED, *EXTRA_SPLIT_SEEDS)
+    ]
+    assert len(tests) == 5
+    for i, one in enumerate(tests):
+        for other in tests[i + 1 :]:
+            assert len(one & other) < len(one) * 0.4  # overlap by chance only
+
+
+def test_adding_an_example_moves_nothing_else(examples: list[LabelledText]) -> None:
+    before = three_way_split(examples)
+    extra = LabelledText("a brand new example nobody wrote before", Category.OTHER, "greet")
+    after = three_way_split([*examples, extra])
+    moved = sum(1 for a, b in zip(before, after, strict=True) for e in set(a) ^ (set(b) - {extra}))
+    assert moved <= 2  # at most the new example's neighbour crosses a boundary

@@ -12,7 +12,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
-        test-e2e nlu-report clean triage-model triage-report bench
+        test-e2e nlu-report clean triage-model triage-report bench case-bench
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
@@ -79,8 +79,13 @@ triage-model: $(VENV)/.installed
 triage-report: $(VENV)/.installed
 	$(PY) bench/triage_figures.py --check
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed case-bench
 	$(PY) bench/triage_throughput.py
+
+# Report submissions per second into SQLite and PostgreSQL (127.0.0.1:5432, db `test`),
+# counting duplicates and losses; fails below 200/s into PostgreSQL.
+case-bench: $(VENV)/.installed
+	$(PY) bench/case_submissions.py --check
 
 test: venvs lint validate test-unit triage-report train test-dialogue test-e2e nlu-report
 	@echo "make test: all checks passed"

@@ -1,8 +1,9 @@
-"""The case system, built lazily once per process (no I/O at import time).
+"""The case system and its use cases, built lazily once per process (no I/O at import time).
 
-The action server runs in one event loop, so one adapter is shared. When the loop changes
-(each test gets a fresh one) a new adapter is built, because database connections belong
-to the loop that opened them.
+The action server runs in one event loop, so one set of adapters is shared. When the loop
+changes (each test gets a fresh one) new adapters are built, because database and Redis
+connections belong to the loop that opened them. Everything is chosen in
+`triage.cases.wiring`; this module only caches it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import TypeVar
 
+from triage.cases.attempts import AttemptLimiter
+from triage.cases.outbox import Outbox
 from triage.cases.ports import CaseSystem
-from triage.cases.wiring import build_case_system
+from triage.cases.service import CaseTracking, ReportIntake
+from triage.cases.wiring import (
+    build_attempt_limiter,
+    build_case_system,
+    build_intake,
+    build_outbox,
+    build_tracking,
+)
 from triage.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -21,9 +32,19 @@ logger = logging.getLogger(__name__)
 CASE_SYSTEM_TIMEOUT_SECONDS = 10.0
 T = TypeVar("T")
 
-_system: CaseSystem | None = None
+
+@dataclass
+class _Wired:
+    loop: asyncio.AbstractEventLoop
+    cases: CaseSystem
+    outbox: Outbox
+    limiter: AttemptLimiter
+    intake: ReportIntake
+    tracking: CaseTracking
+
+
 _settings: Settings | None = None
-_loop: asyncio.AbstractEventLoop | None = None
+_wired: _Wired | None = None
 
 
 def settings() -> Settings:
@@ -34,14 +55,38 @@ def settings() -> Settings:
     return _settings
 
 
+def _current() -> _Wired:
+    global _wired
+    loop = asyncio.get_running_loop()
+    if _wired is None or _wired.loop is not loop:
+        config = settings()
+        cases = build_case_system(config)
+        outbox = build_outbox(config)
+        limiter = build_attempt_limiter(config)
+        _wired = _Wired(
+            loop,
+            cases,
+            outbox,
+            limiter,
+            build_intake(config, cases, outbox),
+            build_tracking(cases, outbox, limiter),
+        )
+    return _wired
+
+
 def case_system() -> CaseSystem:
     """The configured case system, built on first use in the running event loop."""
-    global _system, _loop
-    loop = asyncio.get_running_loop()
-    if _system is None or _loop is not loop:
-        _system = build_case_system(settings())
-        _loop = loop
-    return _system
+    return _current().cases
+
+
+def intake() -> ReportIntake:
+    """Submitting reports: the case system, or the outbox when it is down."""
+    return _current().intake
+
+
+def tracking() -> CaseTracking:
+    """Tracking and adding to cases, behind the rate limits."""
+    return _current().tracking
 
 
 async def call_case_system(call: Awaitable[T]) -> T:
@@ -50,11 +95,13 @@ async def call_case_system(call: Awaitable[T]) -> T:
 
 
 async def reset_case_system() -> None:
-    """Close and forget the adapter and settings (tests, or after changing the environment)."""
-    global _system, _settings, _loop
-    system, _system, _settings, _loop = _system, None, None, None
-    if system is not None:
+    """Close and forget the adapters and settings (tests, or after changing the environment)."""
+    global _wired, _settings
+    wired, _wired, _settings = _wired, None, None
+    if wired is None:
+        return
+    for closeable in (wired.cases, wired.outbox, wired.limiter):
         try:
-            await system.close()
+            await closeable.close()
         except Exception:  # closing a broken connection must not hide the real problem
-            logger.warning("closing the case system failed", exc_info=True)
+            logger.warning("closing %s failed", type(closeable).__name__, exc_info=True)

@@ -125,3 +125,43 @@ def held_before_latest_message(tracker: Tracker, slot: str, value: Any) -> bool:
         elif kind in ("restart", "reset_slots", "session_started"):
             held = None
     return held is not None and held == value
+
+
+_PRIORITY_ORDER = ("P1", "P2", "P3", "P4")
+
+
+def report_triage(tracker: Tracker) -> tuple[str | None, list[str]]:
+    """The most urgent triage priority and every flag name the gateway attached to the
+    messages of the current report (since the last `action_start_report`).
+
+    The gateway classifies every message and passes its opinion as message metadata
+    (docs/bot-contract.md); a report whose account mentioned a weapon keeps that flag even
+    though the form's answers do not say so.
+    """
+    events = tracker.events
+    start = max(
+        (
+            index
+            for index, event in enumerate(events)
+            if event.get("event") == "action" and event.get("name") == "action_start_report"
+        ),
+        default=0,
+    )
+    priority: str | None = None
+    flags: set[str] = set()
+    for event in events[start:]:
+        if event.get("event") != "user":
+            continue
+        metadata = event.get("metadata")
+        triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
+        if not isinstance(triage, Mapping):
+            continue
+        seen = triage.get("priority")
+        if seen in _PRIORITY_ORDER and (
+            priority is None or _PRIORITY_ORDER.index(seen) < _PRIORITY_ORDER.index(priority)
+        ):
+            priority = seen
+        raw_flags = triage.get("flags")
+        if isinstance(raw_flags, list):
+            flags.update(str(flag) for flag in raw_flags if isinstance(flag, str))
+    return priority, sorted(flags)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
-from actions.case_access import call_case_system, case_system
+from actions.case_access import call_case_system, case_system, tracking
 from actions.conversation import input_channel, latest_intent
 from triage.cases.ports import ContactRecord
+from triage.cases.service import TrackOutcome, TrackResult
+from triage.cases.statuses import CaseStatus
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +60,44 @@ class ActionReportFraud(Action):
         return [SlotSet("crime_type", None)]
 
 
+def _day(at: datetime) -> str:
+    return f"{at.day} {at:%b %Y}"
+
+
+def _track_lines(result: TrackResult) -> list[str]:
+    """What a verified person is told about their case."""
+    view = result.view
+    assert view is not None
+    lines = []
+    if result.receipt_code:
+        lines.append(
+            messages.TRACK_FOUND_FROM_RECEIPT.format(
+                receipt=result.receipt_code, reference=view.reference
+            )
+        )
+    lines.append(
+        messages.TRACK_FOUND.format(
+            reference=view.reference, status_label=view.status_label, updated=_day(view.updated_at)
+        )
+    )
+    if view.outcome_label:
+        lines.append(messages.TRACK_OUTCOME.format(outcome_label=view.outcome_label))
+    if view.messages:
+        lines.append(messages.TRACK_MESSAGES_INTRO)
+        lines += [
+            messages.TRACK_MESSAGE_LINE.format(day=_day(m.at), text=m.text) for m in view.messages
+        ]
+    if view.status == CaseStatus.FURTHER_INFORMATION_NEEDED.value:
+        lines.append(messages.TRACK_FURTHER_INFORMATION)
+    return lines
+
+
 class ActionTrackCase(Action):
-    """Look a case up; a wrong reference and a wrong detail get the same answer."""
+    """Look a case up by reference or receipt code, within the rate limits.
+
+    A wrong reference and a wrong detail get the same answer, and so does a receipt code
+    whose report is still held unless the detail matches.
+    """
 
     def name(self) -> str:
         return "action_track_case"
@@ -72,28 +111,24 @@ class ActionTrackCase(Action):
         if not reference or not detail:
             dispatcher.utter_message(text=messages.TRACK_NOT_FOUND)
             return events
-        try:
-            view = await call_case_system(case_system().lookup(str(reference), str(detail)))
-        except Exception:
-            logger.exception("looking up a case failed")
-            dispatcher.utter_message(text=messages.TRACK_UNAVAILABLE)
-            return events
-        if view is None:
-            dispatcher.utter_message(text=messages.TRACK_NOT_FOUND)
-            return events
-        updated = view.updated_at
-        dispatcher.utter_message(
-            text=messages.TRACK_FOUND.format(
-                reference=view.reference,
-                status_label=view.status_label,
-                updated=f"{updated.day} {updated:%b %Y}",
+        result = await tracking().track(tracker.sender_id, str(reference), str(detail))
+        if result.outcome is TrackOutcome.FOUND:
+            dispatcher.utter_message(text="\n".join(_track_lines(result)))
+        elif result.outcome is TrackOutcome.PENDING:
+            dispatcher.utter_message(
+                text=messages.TRACK_PENDING.format(receipt=result.receipt_code)
             )
-        )
+        elif result.outcome is TrackOutcome.LIMITED:
+            dispatcher.utter_message(text=messages.TRACK_LIMITED)
+        elif result.outcome is TrackOutcome.UNAVAILABLE:
+            dispatcher.utter_message(text=messages.TRACK_UNAVAILABLE)
+        else:
+            dispatcher.utter_message(text=messages.TRACK_NOT_FOUND)
         return events
 
 
 class ActionUpdateCase(Action):
-    """Add new information to a verified case."""
+    """Add new information to a verified case, within the same rate limits as tracking."""
 
     def name(self) -> str:
         return "action_update_case"
@@ -109,15 +144,21 @@ class ActionUpdateCase(Action):
             dispatcher.utter_message(text=messages.TRACK_NOT_FOUND)
             return events
         try:
-            added = await call_case_system(
-                case_system().add_information(str(reference), str(detail), str(text))
+            result = await tracking().add_information(
+                tracker.sender_id, str(reference), str(detail), str(text)
             )
-        except Exception:
-            logger.exception("adding information to a case failed")
+        except ValueError:  # nothing to add (blank text): same as a failed check
+            result = TrackResult(TrackOutcome.NOT_FOUND)
+        if result.outcome is TrackOutcome.FOUND:
+            dispatcher.utter_message(text=messages.UPDATE_DONE.format(reference=result.reference))
+        elif result.outcome is TrackOutcome.PENDING:
+            dispatcher.utter_message(
+                text=messages.UPDATE_PENDING.format(receipt=result.receipt_code)
+            )
+        elif result.outcome is TrackOutcome.LIMITED:
+            dispatcher.utter_message(text=messages.TRACK_LIMITED)
+        elif result.outcome is TrackOutcome.UNAVAILABLE:
             dispatcher.utter_message(text=messages.UPDATE_UNAVAILABLE)
-            return events
-        if added:
-            dispatcher.utter_message(text=messages.UPDATE_DONE.format(reference=reference))
         else:
             dispatcher.utter_message(text=messages.TRACK_NOT_FOUND)
         return events

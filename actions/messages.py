@@ -91,6 +91,17 @@ NEXT_STEPS_NO_CONTACT = "As you asked, we will not contact you about it."
 NEXT_STEPS_TRACK = (
     "You can check progress here at any time: say 'track my case' and give your reference."
 )
+HELD = (
+    "Thank you, your report has been received and is safe with us. Our case system is busy "
+    "just now, so your reference will follow. Your receipt code is {receipt}. Please keep it."
+)
+HELD_ALREADY = (
+    "This report was already received. Your receipt code is {receipt}; the reference will follow."
+)
+NEXT_STEPS_HELD = (
+    "To get your reference, come back later, say 'track my case' and give your receipt code "
+    "with the email, phone number or postcode you gave."
+)
 SUBMIT_FAILED = (
     "Sorry, I could not send your report just now because of a problem on our side. "
     "Nothing you told me has been lost."
@@ -154,8 +165,8 @@ VALIDATION_ERRORS: dict[str, str] = {
     ),
     "consent_unclear": "Please answer yes or no.",
     "reference_invalid": (
-        "That reference does not look right. It looks like BL-4F7K-2MQ9. "
-        "Please check each character."
+        "That reference does not look right. It looks like BL-4F7K-2MQ9 (or a receipt code "
+        "like RC-4F7K-2MQ9). Please check each character."
     ),
     "verify_invalid": (
         "Please give the email address, phone number or postcode you gave when you reported."
@@ -208,6 +219,27 @@ FRAUD_BANK = (
     "or someone is in danger, call 999."
 )
 TRACK_FOUND = "{reference}: {status_label}. Last updated {updated}."
+TRACK_FOUND_FROM_RECEIPT = (
+    "Your report with receipt code {receipt} now has the reference {reference}. "
+    "Please keep it: it is what you quote from now on."
+)
+TRACK_OUTCOME = "Outcome: {outcome_label}."
+TRACK_MESSAGES_INTRO = "Messages from us:"
+TRACK_MESSAGE_LINE = "- {day}: {text}"
+TRACK_FURTHER_INFORMATION = (
+    "We need more information from you: say 'add information to my case' to send it."
+)
+TRACK_PENDING = (
+    "Your report with receipt code {receipt} is safe with us and waiting to go onto our case "
+    "system. Your reference will follow: please check again later."
+)
+TRACK_LIMITED = (
+    "Sorry, there have been too many attempts to check this. Please try again later, or call 101."
+)
+UPDATE_PENDING = (
+    "Your report with receipt code {receipt} is still waiting to go onto our case system, so "
+    "I cannot add to it yet. Please try again once it has a reference, or call 101."
+)
 TRACK_NOT_FOUND = (
     "I could not find a case with that reference and detail. Please check both and try "
     "again, or call 101."

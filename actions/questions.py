@@ -71,7 +71,8 @@ QUESTIONS: dict[str, Question] = {
         (button("Yes", "/affirm"), button("No", "/deny")),
     ),
     "case_reference": Question(
-        "What is your reference? It looks like BL-XXXX-XXXX and was given when you reported."
+        "What is your reference? It looks like BL-XXXX-XXXX and was given when you reported. "
+        "If you were given a receipt code (RC-XXXX-XXXX) instead, give that."
     ),
     "verify_detail": Question(
         "To check it is your case, what email address, phone number or postcode did you give "

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
+import structlog
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
-from actions.case_access import call_case_system, case_system
+from actions.case_access import call_case_system, case_system, intake
 from actions.conversation import (
     collected_answers,
     display_value,
@@ -22,17 +22,25 @@ from actions.conversation import (
     is_anonymous_reporter,
     latest_intent,
     report_form,
+    report_triage,
     submission_count,
 )
 from actions.emergency_and_handoff import handoff_payload
 from actions.questions import button
 from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS
 from triage.cases.ports import HandoffRequest, ReportSubmission
+from triage.cases.service import Held, Submitted, key_digest
 
-logger = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 _CONTACT_SLOTS = ("reporter_name", "reporter_contact", "contact_consent")
+# Answers with columns of their own in the case system, so not repeated in `details`.
+_OWN_FIELDS = ("incident_description", "incident_where", "incident_when")
 _NOT_INJURED = frozenset({"none", "not known"})
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else display_value(value)
 
 
 def clear_report_slots() -> list[EventType]:
@@ -129,7 +137,10 @@ class ActionCorrectReport(Action):
 
 
 class ActionSubmitReport(Action):
-    """Send the report through the case port; on failure keep every answer."""
+    """Send the report; if the case system is down, hold it and give a receipt code.
+
+    Only when both the case system and the outbox fail are the answers kept for a retry.
+    """
 
     def name(self) -> str:
         return "action_submit_report"
@@ -147,26 +158,42 @@ class ActionSubmitReport(Action):
         count = submission_count(tracker)
         report = self._submission(tracker, str(crime_type), answers, count)
         try:
-            receipt = await call_case_system(case_system().submit(report))
-        except Exception:
-            logger.exception("submitting report %s failed", report.idempotency_key)
+            result = await intake().submit(report)
+        except Exception as exc:
+            log.error(
+                "report_not_submitted",
+                key=key_digest(report.idempotency_key),
+                error=type(exc).__name__,
+            )
             await self._tell_failure(dispatcher, tracker)
             return []
 
-        template = messages.SUBMITTED if receipt.created else messages.SUBMITTED_ALREADY
-        dispatcher.utter_message(text=template.format(reference=receipt.reference))
-        next_steps = [messages.NEXT_STEPS]
-        if report.contact_consent:
-            next_steps.append(messages.NEXT_STEPS_CONTACT)
-        elif not is_anonymous_reporter(tracker):
-            next_steps.append(messages.NEXT_STEPS_NO_CONTACT)
-        next_steps.append(messages.NEXT_STEPS_TRACK)
-        dispatcher.utter_message(text=" ".join(next_steps))
-        return [
+        if isinstance(result, Submitted):
+            template = messages.SUBMITTED if result.created else messages.SUBMITTED_ALREADY
+            dispatcher.utter_message(text=template.format(reference=result.reference))
+        else:
+            template = messages.HELD if result.created else messages.HELD_ALREADY
+            dispatcher.utter_message(text=template.format(receipt=result.receipt_code))
+        dispatcher.utter_message(text=self._next_steps(tracker, report, result))
+        events: list[EventType] = [
             *clear_report_slots(),
-            SlotSet("report_reference", receipt.reference),
             SlotSet("submission_count", float(count + 1)),
         ]
+        if isinstance(result, Submitted):
+            events.append(SlotSet("report_reference", result.reference))
+        return events
+
+    @staticmethod
+    def _next_steps(tracker: Tracker, report: ReportSubmission, result: Submitted | Held) -> str:
+        steps = [messages.NEXT_STEPS]
+        if report.contact_consent:
+            steps.append(messages.NEXT_STEPS_CONTACT)
+        elif not is_anonymous_reporter(tracker):
+            steps.append(messages.NEXT_STEPS_NO_CONTACT)
+        steps.append(
+            messages.NEXT_STEPS_TRACK if isinstance(result, Submitted) else messages.NEXT_STEPS_HELD
+        )
+        return " ".join(steps)
 
     @staticmethod
     def _submission(
@@ -176,7 +203,7 @@ class ActionSubmitReport(Action):
         details = {
             slot: display_value(value)
             for slot, value in answers.items()
-            if slot not in _CONTACT_SLOTS
+            if slot not in _CONTACT_SLOTS and slot not in _OWN_FIELDS
         }
         flags: list[str] = []
         if crime_type == "hate_crime":
@@ -185,6 +212,8 @@ class ActionSubmitReport(Action):
             flags.append("injuries")
         if anonymous:
             flags.append("anonymous")
+        triage_priority, triage_flags = report_triage(tracker)
+        flags += [flag for flag in triage_flags if flag not in flags]
         contact = answers.get("reporter_contact")
         return ReportSubmission(
             idempotency_key=f"{tracker.sender_id}:{count}",
@@ -196,6 +225,10 @@ class ActionSubmitReport(Action):
             reporter_contact=None if anonymous or contact is None else str(contact),
             contact_consent=bool(answers.get("contact_consent")) and not anonymous,
             flags=tuple(flags),
+            priority=triage_priority or "P3",
+            account=str(answers.get("incident_description") or ""),
+            location=_optional_text(answers.get("incident_where")),
+            time_window=_optional_text(answers.get("incident_when")),
         )
 
     @staticmethod
@@ -219,8 +252,8 @@ class ActionSubmitReport(Action):
                 )
             )
             handed_off = True
-        except Exception:
-            logger.exception("handoff after a failed submission also failed")
+        except Exception as exc:
+            log.error("handoff_after_failed_submission_failed", error=type(exc).__name__)
         text = messages.SUBMIT_FAILED_WHAT_NEXT
         if handed_off:
             text += " " + messages.SUBMIT_FAILED_HANDOFF

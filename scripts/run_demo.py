@@ -18,9 +18,13 @@ def main() -> int:
         rasa_port=int(os.environ.get("BLUELAMP_RASA_PORT", "5005")),
         action_port=int(os.environ.get("BLUELAMP_ACTION_PORT", "5055")),
         gateway_port=int(os.environ.get("BLUELAMP_GATEWAY_PORT", "8080")),
+        outbox_worker_port=int(os.environ.get("BLUELAMP_OUTBOX_WORKER_PORT", "5056")),
         database_url=os.environ.get("DATABASE_URL") or None,
     )
-    print("starting the action server, the Rasa engine and the gateway (about 30 s)...")
+    print(
+        "starting the action server, the Rasa engine, the gateway and the outbox worker "
+        "(about 30 s)..."
+    )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         stack.start()

@@ -1,4 +1,5 @@
-"""Start and stop bluelamp's processes: Rasa engine, action server and gateway.
+"""Start and stop bluelamp's processes: Rasa engine, action server, gateway and the
+outbox worker (which delivers reports held while the case system was down).
 
 Used by `make demo` (scripts/run_demo.py) and by the end-to-end tests, so both run the
 system the same way. Standard library only: it runs before anything else is set up.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -74,9 +76,18 @@ class Stack:
     rasa_port: int = 5005
     action_port: int = 5055
     gateway_port: int = 8080
+    outbox_worker_port: int = 0
+    """0: any free port (tests run several stacks at once); `make demo` passes 5056."""
     database_url: str | None = None
     with_gateway: bool = True
+    with_outbox_worker: bool = True
     services: list[Service] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.outbox_worker_port == 0:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                self.outbox_worker_port = int(sock.getsockname()[1])
 
     def _env(self) -> dict[str, str]:
         env = {
@@ -84,6 +95,7 @@ class Stack:
             "BLUELAMP_RASA_PORT": str(self.rasa_port),
             "BLUELAMP_ACTION_PORT": str(self.action_port),
             "BLUELAMP_GATEWAY_PORT": str(self.gateway_port),
+            "BLUELAMP_OUTBOX_WORKER_PORT": str(self.outbox_worker_port),
             "BLUELAMP_RASA_URL": f"http://127.0.0.1:{self.rasa_port}",
             "BLUELAMP_ACTION_SERVER_URL": f"http://127.0.0.1:{self.action_port}/webhook",
             "BLUELAMP_TRACKER_DB": str(self.var_dir / "tracker.db"),
@@ -135,6 +147,23 @@ class Stack:
                 logs / "engine.log",
             ),
         ]
+        if self.with_outbox_worker:
+            services.append(
+                Service(
+                    "outbox worker",
+                    [
+                        str(SERVICES_PY),
+                        "-m",
+                        "triage",
+                        "outbox-worker",
+                        "--port",
+                        str(self.outbox_worker_port),
+                    ],
+                    f"http://127.0.0.1:{self.outbox_worker_port}/health",
+                    env,
+                    logs / "outbox-worker.log",
+                )
+            )
         if self.with_gateway:
             services.append(
                 Service(

@@ -1,5 +1,19 @@
-"""`python -m triage classify | train` (see `triage/cli.py`)."""
+"""`python -m triage classify | train` (see `triage/cli.py`), and the case system's staff
+commands `python -m triage cases ... | outbox-worker` (see `triage/cases/cli.py`).
 
-from triage.cli import main
+The case commands are dispatched here, before `triage.cli` is imported, so they neither
+load spaCy nor depend on the classifier's command line.
+"""
+
+import sys
+
+CASE_COMMANDS = frozenset({"cases", "outbox-worker"})
+
+if len(sys.argv) > 1 and sys.argv[1] in CASE_COMMANDS:
+    from triage.cases.cli import main as cases_main
+
+    raise SystemExit(cases_main(sys.argv[1:]))
+
+from triage.cli import main  # noqa: E402  (only for the classifier's commands)
 
 raise SystemExit(main())

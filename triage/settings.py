@@ -23,6 +23,16 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _env_str(name: str, default: str) -> str:
     raw = os.environ.get(name)
     return default if raw is None or raw.strip() == "" else raw.strip()
@@ -50,6 +60,24 @@ class Settings:
     max_message_chars: int = 2000
     rasa_timeout_seconds: float = 10.0
     extra: dict[str, str] = field(default_factory=dict)
+    case_system: str = "local"
+    """``local`` (the SQL store on DATABASE_URL) or ``http`` (an external records system)."""
+    case_system_url: str = ""
+    case_system_token: str = ""
+    case_system_timeout_seconds: float = 2.0
+    """Per HTTP request to the external records system."""
+    case_system_attempts: int = 3
+    """HTTP tries per call (with backoff) before the call counts as unavailable."""
+    submit_budget_seconds: float = 7.0
+    """How long a conversation waits for the case system before the report goes to the outbox."""
+    outbox_path: Path | None = None
+    """The local outbox spool (SQLite) when Redis is not configured; default var/outbox.db."""
+    outbox_worker_port: int = 5056
+    outbox_poll_seconds: float = 2.0
+    track_limit_per_conversation: str = "5 per 15 minutes"
+    """Case tracking and updating attempts one conversation may make (`limits` notation)."""
+    track_limit_per_reference: str = "10 per hour"
+    """Attempts on one reference or receipt code, from every conversation together."""
 
     @property
     def effective_database_url(self) -> str:
@@ -57,6 +85,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.var_dir / 'bluelamp.db'}"
+
+    @property
+    def effective_outbox_path(self) -> Path:
+        """The spool file, kept apart from the case database so it outlives its outages."""
+        return self.outbox_path or self.var_dir / "outbox.db"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -81,4 +114,17 @@ class Settings:
             live_chat_close_hour=_env_int("BLUELAMP_LIVE_CHAT_CLOSE_HOUR", 24),
             timezone=_env_str("BLUELAMP_TIMEZONE", "Europe/London"),
             max_message_chars=_env_int("BLUELAMP_MAX_MESSAGE_CHARS", 2000),
+            case_system=_env_str("BLUELAMP_CASE_SYSTEM", "local"),
+            case_system_url=_env_str("BLUELAMP_CASE_SYSTEM_URL", ""),
+            case_system_token=_env_str("BLUELAMP_CASE_SYSTEM_TOKEN", ""),
+            case_system_timeout_seconds=_env_float("BLUELAMP_CASE_SYSTEM_TIMEOUT_SECONDS", 2.0),
+            case_system_attempts=_env_int("BLUELAMP_CASE_SYSTEM_ATTEMPTS", 3),
+            submit_budget_seconds=_env_float("BLUELAMP_SUBMIT_BUDGET_SECONDS", 7.0),
+            outbox_path=Path(outbox) if (outbox := _env_str("BLUELAMP_OUTBOX_PATH", "")) else None,
+            outbox_worker_port=_env_int("BLUELAMP_OUTBOX_WORKER_PORT", 5056),
+            outbox_poll_seconds=_env_float("BLUELAMP_OUTBOX_POLL_SECONDS", 2.0),
+            track_limit_per_conversation=_env_str(
+                "BLUELAMP_TRACK_LIMIT_PER_CONVERSATION", "5 per 15 minutes"
+            ),
+            track_limit_per_reference=_env_str("BLUELAMP_TRACK_LIMIT_PER_REFERENCE", "10 per hour"),
         )

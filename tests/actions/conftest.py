@@ -35,10 +35,25 @@ def unreachable_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str
 
 
 @pytest.fixture(autouse=True)
-async def fresh_case_system(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[None]:
-    """Forget the cached adapter and settings before and after every test."""
-    for name in ("BLUELAMP_LIVE_CHAT_OPEN_HOUR", "BLUELAMP_LIVE_CHAT_CLOSE_HOUR"):
+async def fresh_case_system(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AsyncIterator[None]:
+    """Forget the cached adapters and settings before and after every test.
+
+    Each test starts from the demo defaults: local store, spool outbox and in-process
+    tracking limits under its own var/ (tests that want Redis set REDIS_URL themselves).
+    """
+    for name in (
+        "BLUELAMP_LIVE_CHAT_OPEN_HOUR",
+        "BLUELAMP_LIVE_CHAT_CLOSE_HOUR",
+        "REDIS_URL",
+        "BLUELAMP_CASE_SYSTEM",
+        "BLUELAMP_CASE_SYSTEM_URL",
+        "BLUELAMP_OUTBOX_PATH",
+        "BLUELAMP_TRACK_LIMIT_PER_CONVERSATION",
+        "BLUELAMP_TRACK_LIMIT_PER_REFERENCE",
+        "BLUELAMP_SUBMIT_BUDGET_SECONDS",
+    ):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("BLUELAMP_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("BLUELAMP_TIMEZONE", "Europe/London")
     await reset_case_system()
     yield

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,8 @@ from actions.report_actions import (
     ActionSubmitReport,
 )
 from triage.cases.models import Case, HandoffRequestRecord
-from triage.cases.references import is_valid_reference
+from triage.cases.references import is_valid_receipt_code, is_valid_reference
+from triage.cases.spool_outbox import SpoolOutbox
 from triage.cases.sql_store import SqlCaseSystem
 
 BURGLARY = {
@@ -186,9 +189,56 @@ async def test_submitting_again_with_the_same_count_returns_the_same_reference(
     assert count == 2
 
 
-async def test_submit_when_the_database_is_unreachable_keeps_answers_and_says_what_to_do(
-    unreachable_database: str,
+async def test_submit_when_the_database_is_unreachable_holds_the_report_with_a_receipt(
+    unreachable_database: str, tmp_path: Path
 ) -> None:
+    slots, _, dispatcher = await run(ActionSubmitReport(), slots=BURGLARY, sender_id="conv-h")
+    said = " ".join(texts(dispatcher))
+    receipt = re.search(r"RC-[0-9A-Z]{4}-[0-9A-Z]{4}", said)
+    assert receipt is not None and is_valid_receipt_code(receipt.group())
+    assert "reference will follow" in said and "track my case" in said
+    # The report is safe, so the form is done: answers cleared, the next report gets a new key.
+    assert slots["incident_description"] is None and slots["submission_count"] == 1
+    assert "report_reference" not in slots  # no reference yet
+    assert custom_payloads(dispatcher) == []  # nothing for staff to rescue
+
+    outbox = SpoolOutbox(tmp_path / "var" / "outbox.db")
+    try:
+        held = await outbox.find(receipt.group())
+        [item] = await outbox.claim(10)
+    finally:
+        await outbox.close()
+    assert held is not None and held.state.value == "pending"
+    assert item.report.idempotency_key == "conv-h:0"
+    assert item.report.receipt_code == receipt.group()
+    assert item.report.account == BURGLARY["incident_description"]
+    assert item.report.location == "12 Station Road, NE1 4ST"
+
+
+async def test_double_click_while_the_database_is_down_gives_one_receipt(
+    unreachable_database: str, tmp_path: Path
+) -> None:
+    _, _, first = await run(ActionSubmitReport(), slots=BURGLARY, sender_id="conv-d")
+    _, _, again = await run(ActionSubmitReport(), slots=BURGLARY, sender_id="conv-d")
+    code = re.compile(r"RC-[0-9A-Z]{4}-[0-9A-Z]{4}")
+    first_code = code.search(texts(first)[0])
+    again_code = code.search(texts(again)[0])
+    assert first_code is not None and again_code is not None
+    assert first_code.group() == again_code.group()
+    assert "already received" in texts(again)[0]
+    outbox = SpoolOutbox(tmp_path / "var" / "outbox.db")
+    try:
+        assert (await outbox.counts())["pending"] == 1
+    finally:
+        await outbox.close()
+
+
+async def test_submit_when_the_database_and_the_outbox_fail_keeps_answers_and_says_what_to_do(
+    unreachable_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("BLUELAMP_OUTBOX_PATH", str(blocker / "outbox.db"))
     slots, events, dispatcher = await run(ActionSubmitReport(), slots=BURGLARY)
     assert events == []  # nothing cleared, nothing lost
     assert "report_reference" not in slots
@@ -201,6 +251,20 @@ async def test_submit_when_the_database_is_unreachable_keeps_answers_and_says_wh
     assert custom_payloads(dispatcher) == [
         {"bluelamp": {"handoff": {"reason": "human_requested", "priority": "P3"}}}
     ]
+
+
+async def test_submit_keeps_account_place_and_time_in_their_own_columns(
+    database_url: str, inspector: SqlCaseSystem
+) -> None:
+    slots, _, _ = await run(ActionSubmitReport(), slots=BURGLARY, sender_id="conv-c")
+    case = await inspector.get_case(slots["report_reference"])
+    assert case is not None
+    assert case.account == BURGLARY["incident_description"]
+    assert case.location == "12 Station Road, NE1 4ST"
+    assert case.time_window == "Tue 24 Nov 2026, at night"
+    assert case.summary.crime_family == "acquisitive"
+    assert not {"incident_description", "incident_where", "incident_when"} & set(case.details)
+    assert case.details["evidence"] == "doorbell camera"
 
 
 async def test_submit_failure_asks_for_a_person_when_only_the_submit_fails(
@@ -231,3 +295,32 @@ async def test_cancel_clears_answers_and_says_nothing_was_sent(paused: str | Non
     assert all(slots[slot] is None for slot in BURGLARY)
     assert slots["paused_form"] is None
     assert "Nothing has been sent" in texts(dispatcher)[0]
+
+
+async def test_submit_keeps_the_gateways_triage_priority_and_flags_for_this_report(
+    database_url: str, inspector: SqlCaseSystem
+) -> None:
+    tracker = make_tracker(BURGLARY, sender_id="conv-p", text="yes")
+
+    def said(text: str, priority: str, flags: list[str]) -> dict[str, Any]:
+        triage = {"category": "crime_report", "priority": priority, "flags": flags}
+        return {"event": "user", "text": text, "metadata": {"triage": triage}}
+
+    start = {"event": "action", "name": "action_start_report"}
+    earlier = said("an older report", "P1", ["from_an_earlier_report"])
+    tracker.events[2:2] = [
+        earlier,
+        start,
+        said("they had a knife", "P2", ["weapon"]),
+        said("yesterday", "P3", []),
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitReport().run(dispatcher, tracker, DOMAIN)
+    case = await inspector.get_case(slot_events(events)["report_reference"])
+    assert case is not None
+    assert case.summary.priority == "P2"
+    assert case.summary.flags == ("weapon",)
+    # Without any triage opinion the report is routine.
+    plain, _, _ = await run(ActionSubmitReport(), slots=BURGLARY, sender_id="conv-q")
+    routine = await inspector.get_case(plain["report_reference"])
+    assert routine is not None and routine.summary.priority == "P3"

@@ -26,7 +26,8 @@ from .support import DATABASES, admin_execute, run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
-TABLES = CASE_TABLES | {"triage_decisions"}
+TABLES_0002 = CASE_TABLES | {"triage_decisions"}
+TABLES = TABLES_0002 | {"case_messages"}
 
 
 def alembic(*args: str, database_url: str) -> None:
@@ -109,10 +110,9 @@ async def test_0002_adds_only_the_decision_table_and_downgrades_cleanly(
     alembic("upgrade", "0001", database_url=fresh_database)
     tables, _ = await schema_report(fresh_database)
     assert tables == CASE_TABLES | {"alembic_version"}
-    alembic("upgrade", "head", database_url=fresh_database)
-    tables, differences = await schema_report(fresh_database)
-    assert tables == TABLES | {"alembic_version"}
-    assert differences == []
+    alembic("upgrade", "0002", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0002 | {"alembic_version"}
     alembic("downgrade", "0001", database_url=fresh_database)
     tables, _ = await schema_report(fresh_database)
     assert tables == CASE_TABLES | {"alembic_version"}
@@ -144,3 +144,85 @@ async def test_migrated_decision_table_checks_category_and_priority(
                     await connection.execute(statement)
     finally:
         await engine.dispose()
+
+
+LEGACY_CASE = (
+    "INSERT INTO cases (reference, idempotency_key, crime_type, details, reporter_name, "
+    "reporter_contact, contact_consent, channel, conversation_id, priority, flags, "
+    "reporter_verify_tokens, status, created_at, updated_at) VALUES (:reference, :key, "
+    ":crime_type, {details}, 'Jo', 'jo@example.com', true, 'webchat', 'c1', 'P3', '[]', "
+    "'[\"jo@example.com\"]', :status, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
+async def _execute(url: str, statement: str, **params: Any) -> list[Any]:
+    engine = create_async_engine(url, poolclass=NullPool)
+    json_param = "CAST(:details AS json)" if engine.dialect.name == "postgresql" else ":details"
+    statement = statement.replace("{details}", json_param)
+    try:
+        async with engine.begin() as connection:
+            result = await connection.execute(text(statement).bindparams(**params))
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def test_0003_fills_the_new_columns_of_existing_cases(fresh_database: str) -> None:
+    alembic("upgrade", "0002", database_url=fresh_database)
+    details = (
+        '{"incident_description": "Bike taken", "incident_where": "Station Road, NE1 4ST", '
+        '"incident_when": "Tue 24 Nov 2026, about 15:00", "property_details": "bike"}'
+    )
+    await _execute(
+        fresh_database,
+        LEGACY_CASE,
+        reference="BL-AAAA-AAAA",
+        key="old:0",
+        crime_type="burglary",
+        details=details,
+        status="closed",
+    )
+    await _execute(
+        fresh_database,
+        LEGACY_CASE,
+        reference="BL-BBBB-BBBB",
+        key="old:1",
+        crime_type="something_new",
+        details="{}",
+        status="received",
+    )
+    alembic("upgrade", "head", database_url=fresh_database)
+    rows = await _execute(
+        fresh_database,
+        "SELECT reference, crime_family, account, location, time_window, outcome, receipt_code "
+        "FROM cases ORDER BY reference",
+    )
+    assert [tuple(row) for row in rows] == [
+        (
+            "BL-AAAA-AAAA",
+            "acquisitive",
+            "Bike taken",
+            "Station Road, NE1 4ST",
+            "Tue 24 Nov 2026, about 15:00",
+            None,  # closed before outcomes were kept: still a valid row
+            None,
+        ),
+        ("BL-BBBB-BBBB", "unclassified", "", None, None, None, None),
+    ]
+    # The new rule holds from now on: only a closed case may carry an outcome.
+    with pytest.raises(IntegrityError):
+        await _execute(
+            fresh_database, "UPDATE cases SET outcome = 'charged' WHERE reference = 'BL-BBBB-BBBB'"
+        )
+    with pytest.raises(IntegrityError):
+        await _execute(
+            fresh_database, "UPDATE cases SET outcome = 'lost' WHERE reference = 'BL-AAAA-AAAA'"
+        )
+    await _execute(
+        fresh_database, "UPDATE cases SET outcome = 'charged' WHERE reference = 'BL-AAAA-AAAA'"
+    )
+    alembic("downgrade", "0002", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0002 | {"alembic_version"}
+    remaining = await _execute(fresh_database, "SELECT count(*) FROM cases")
+    assert remaining[0][0] == 2

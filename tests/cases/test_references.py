@@ -146,3 +146,24 @@ def test_adjacent_transpositions_exhaustively_for_every_pair_and_place() -> None
                 missed.append((code[6], code[7]))
     assert set(missed) <= {("0", "Z"), ("Z", "0")}
     assert missed, "the 0/Z blind spot should show up, or is_issuable is no longer needed"
+
+
+def test_receipt_codes_use_the_same_check_with_their_own_prefix() -> None:
+    from triage.cases.references import (
+        is_valid_receipt_code,
+        new_receipt_code,
+        normalise_receipt_code,
+    )
+
+    codes = {new_receipt_code() for _ in range(200)}
+    assert len(codes) == 200
+    for code in codes:
+        assert code.startswith("RC-") and len(code) == 12
+        assert is_valid_receipt_code(code)
+        assert not is_valid_reference(code)  # a receipt code is never taken for a reference
+        assert normalise_receipt_code(code.lower().replace("-", " ")) == code
+        assert normalise_reference("BL" + code[2:]) == "BL" + code[2:]  # one check scheme
+        wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+        assert not is_valid_receipt_code(wrong)
+    reference = new_reference()
+    assert normalise_receipt_code(reference) is None

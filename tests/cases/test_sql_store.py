@@ -45,7 +45,7 @@ async def test_verify_tokens_are_normalised_from_contact_and_place(store: SqlCas
 
 async def test_same_key_twice_gives_same_reference_and_one_row(store: SqlCaseSystem) -> None:
     first = await store.submit(report())
-    second = await store.submit(report(details={"incident_description": "replayed"}))
+    second = await store.submit(report(account="replayed with other words"))
     assert second.reference == first.reference
     assert (first.created, second.created) == (True, False)
     assert await count(store, Case) == 1
@@ -130,7 +130,8 @@ async def test_anonymous_report_cannot_be_looked_up(store: SqlCaseSystem) -> Non
             reporter_contact=None,
             contact_consent=False,
             crime_type="asb",
-            details={"incident_where": "the park"},
+            details={},
+            location="the park",
         )
     )
     for detail in ["", "anonymous", "the park", "\x00no-token\x00"]:
@@ -235,7 +236,7 @@ async def test_set_status_rejects_unknown_status_and_case(store: SqlCaseSystem) 
     reference = (await store.submit(report())).reference
     with pytest.raises(ValueError):
         await store.set_status(reference, "lost_in_the_post")
-    assert await store.set_status(new_reference(), "closed") is False
+    assert await store.set_status(new_reference(), "closed", outcome="no_crime") is False
     case = await store.get_case(reference)
     assert case is not None and len(case.history) == 1
 
@@ -243,3 +244,112 @@ async def test_set_status_rejects_unknown_status_and_case(store: SqlCaseSystem) 
 async def test_get_case_unknown_is_none(store: SqlCaseSystem) -> None:
     assert await store.get_case(new_reference()) is None
     assert await store.get_case("not a reference") is None
+
+
+async def test_report_columns_and_crime_family_are_stored(store: SqlCaseSystem) -> None:
+    reference = (await store.submit(report(crime_type="hate_crime"))).reference
+    case = await store.get_case(reference)
+    assert case is not None
+    assert case.summary.crime_family == "violence"
+    assert case.account == "My bike was taken from the rack"
+    assert case.location == "outside the library, Station Road, ne1 4st"
+    assert case.time_window == "Tue 24 Nov 2026, about 15:00"
+    assert case.receipt_code is None
+
+
+async def test_closing_needs_an_outcome_and_only_closing_takes_one(store: SqlCaseSystem) -> None:
+    reference = (await store.submit(report())).reference
+    with pytest.raises(ValueError, match="needs an outcome"):
+        await store.set_status(reference, "closed")
+    with pytest.raises(ValueError, match="only a closed case"):
+        await store.set_status(reference, "allocated", outcome="charged")
+    with pytest.raises(ValueError):
+        await store.set_status(reference, "closed", outcome="lost_interest")
+    assert await store.set_status(reference, "closed", "done", outcome="charged", changed_by="PC 7")
+    view = await store.lookup(reference, "ne14st")
+    assert view is not None
+    assert (view.status, view.outcome) == ("closed", "charged")
+    assert view.outcome_label == "Someone has been charged"
+    # Reopening clears the outcome; the history keeps it.
+    assert await store.set_status(reference, "under_review", "new evidence")
+    case = await store.get_case(reference)
+    assert case is not None and case.summary.outcome is None
+    assert [(e.status, e.outcome, e.changed_by) for e in case.history] == [
+        ("received", None, None),
+        ("closed", "charged", "PC 7"),
+        ("under_review", None, None),
+    ]
+
+
+async def test_messages_reach_the_verified_reporter_latest_three_oldest_first(
+    store: SqlCaseSystem,
+) -> None:
+    reference = (await store.submit(report())).reference
+    for n in range(1, 5):
+        assert await store.send_message(reference, f" message {n} ", sent_by="PC 7")
+    view = await store.lookup(reference, "jo.bloggs@example.com")
+    assert view is not None
+    assert [m.text for m in view.messages] == ["message 2", "message 3", "message 4"]
+    assert await store.lookup(reference, "NE2 2AA") is None
+    case = await store.get_case(reference)
+    assert case is not None
+    assert len(case.messages) == 4
+    assert (case.messages[0].text, case.messages[0].sent_by) == ("message 1", "PC 7")
+    assert await store.send_message(new_reference(), "nobody") is False
+    with pytest.raises(ValueError):
+        await store.send_message(reference, "   ")
+
+
+async def test_information_from_the_reporter_sends_a_waiting_case_back_for_review(
+    store: SqlCaseSystem,
+) -> None:
+    reference = (await store.submit(report())).reference
+    await store.set_status(reference, "further_information_needed", "need the frame number")
+    assert await store.add_information(reference, "NE1 4ST", "Frame number WTU123")
+    case = await store.get_case(reference)
+    assert case is not None
+    assert case.summary.status == "under_review"
+    assert case.history[-1].note == "the reporter added information"
+
+
+async def test_list_cases_by_status_and_family(store: SqlCaseSystem) -> None:
+    theft = (await store.submit(report("t:0"))).reference
+    assault = (await store.submit(report("a:0", crime_type="assault"))).reference
+    await store.set_status(assault, "allocated")
+    assert [c.reference for c in await store.list_cases(status="allocated")] == [assault]
+    assert [c.reference for c in await store.list_cases(family="acquisitive")] == [theft]
+    assert await store.list_cases(status="closed") == []
+    with pytest.raises(ValueError):
+        await store.list_cases(status="lost")
+
+
+async def test_receipt_code_finds_the_case_for_staff_and_the_verified_reporter(
+    store: SqlCaseSystem,
+) -> None:
+    from triage.cases.references import new_receipt_code
+
+    code = new_receipt_code()
+    reference = (await store.submit(report("held:0", receipt_code=code))).reference
+    case = await store.get_case(code.lower())
+    assert case is not None and case.summary.reference == reference
+    view = await store.lookup(code, "NE1 4ST")
+    assert view is not None and view.reference == reference
+    assert await store.lookup(code, "NE2 2AA") is None
+    with pytest.raises(ValueError, match="receipt code"):
+        await store.submit(report("other:0", receipt_code=code))
+
+
+async def test_an_unreachable_database_is_reported_as_unavailable() -> None:
+    from tests.triage_queue.support import closed_port
+    from triage.cases.ports import CaseSystemUnavailable
+
+    store = SqlCaseSystem.from_url(f"postgresql+asyncpg://nobody@127.0.0.1:{closed_port()}/x")
+    try:
+        with pytest.raises(CaseSystemUnavailable):
+            await store.submit(report())
+        with pytest.raises(CaseSystemUnavailable):
+            await store.lookup(new_reference(), "NE1 4ST")
+        with pytest.raises(CaseSystemUnavailable):
+            await store.list_cases()
+    finally:
+        await store.close()

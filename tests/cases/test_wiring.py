@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
@@ -63,3 +64,61 @@ def test_sqlite_path() -> None:
     assert sqlite_path("sqlite+aiosqlite:////srv/x/bluelamp.db") == Path("/srv/x/bluelamp.db")
     assert sqlite_path("sqlite+aiosqlite://") is None
     assert sqlite_path("postgresql+asyncpg://h/db") is None
+
+
+def test_http_case_system_is_chosen_by_settings(tmp_path: Path) -> None:
+    from triage.cases.http_adapter import HttpCaseSystem
+
+    settings = Settings(
+        var_dir=tmp_path / "var",
+        case_system="http",
+        case_system_url="http://127.0.0.1:8099/",
+        case_system_attempts=4,
+        case_system_timeout_seconds=1.5,
+    )
+    adapter = build_case_system(settings)
+    assert isinstance(adapter, HttpCaseSystem)
+    assert adapter.base_url == "http://127.0.0.1:8099"
+    assert (adapter.policy.attempts, adapter.policy.timeout_seconds) == (4, 1.5)
+    with pytest.raises(ValueError, match="BLUELAMP_CASE_SYSTEM_URL"):
+        build_case_system(Settings(var_dir=tmp_path, case_system="http"))
+    with pytest.raises(ValueError, match="BLUELAMP_CASE_SYSTEM"):
+        build_case_system(Settings(var_dir=tmp_path, case_system="carrier-pigeon"))
+
+
+async def test_outbox_and_limits_follow_redis_url(tmp_path: Path) -> None:
+    from triage.cases.attempts import LimitsAttemptLimiter
+    from triage.cases.redis_outbox import RedisStreamOutbox
+    from triage.cases.spool_outbox import SpoolOutbox
+    from triage.cases.wiring import build_attempt_limiter, build_outbox
+
+    local = Settings(var_dir=tmp_path / "var")
+    spool = build_outbox(local)
+    assert isinstance(spool, SpoolOutbox)
+    assert spool.path == tmp_path / "var" / "outbox.db"
+    assert not (tmp_path / "var").exists()  # nothing opened until first use
+    shared = Settings(var_dir=tmp_path, redis_url="redis://127.0.0.1:6379/0", redis_prefix="x:")
+    stream = build_outbox(shared)
+    assert isinstance(stream, RedisStreamOutbox) and stream.stream == "x:outbox:stream"
+    limiter = build_attempt_limiter(Settings(track_limit_per_conversation="2 per minute"))
+    assert isinstance(limiter, LimitsAttemptLimiter)
+    assert limiter.per_conversation.amount == 2
+    for closeable in (spool, stream, limiter):
+        await closeable.close()
+
+
+def test_settings_read_the_case_system_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLUELAMP_CASE_SYSTEM", "http")
+    monkeypatch.setenv("BLUELAMP_CASE_SYSTEM_TIMEOUT_SECONDS", "1.25")
+    monkeypatch.setenv("BLUELAMP_OUTBOX_PATH", str(tmp_path / "spool.db"))
+    monkeypatch.setenv("BLUELAMP_TRACK_LIMIT_PER_REFERENCE", "3 per hour")
+    settings = Settings.from_env()
+    assert settings.case_system == "http"
+    assert settings.case_system_timeout_seconds == 1.25
+    assert settings.effective_outbox_path == tmp_path / "spool.db"
+    assert settings.track_limit_per_reference == "3 per hour"
+    monkeypatch.setenv("BLUELAMP_SUBMIT_BUDGET_SECONDS", "soon")
+    with pytest.raises(ValueError, match="BLUELAMP_SUBMIT_BUDGET_SECONDS"):
+        Settings.from_env()

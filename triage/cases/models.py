@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from triage.cases.statuses import CaseStatus, HandoffStatus
+from triage.cases.statuses import CaseOutcome, CaseStatus, HandoffStatus
 from triage.decisions import Category, Priority
 
 NAMING_CONVENTION = {
@@ -88,19 +88,42 @@ class Base(DeclarativeBase):
     }
 
 
+_OUTCOMES = [o.value for o in CaseOutcome]
+# Only a closed case has an outcome (spelled out again in migration 0003). That closing
+# needs one is the store's rule, not the database's: cases closed before outcomes were
+# recorded stay valid.
+_OUTCOME_RULE = f"outcome IS NULL OR (status = 'closed' AND {_in('outcome', _OUTCOMES)})"
+
+
 class Case(Base):
-    """A crime report submitted by the public."""
+    """A crime report submitted by the public; the report is the case from its arrival.
+
+    The form's free-text account, the place and the time window have columns of their own
+    (staff search and sort by them); the rest of the form's answers are in ``details``.
+    """
 
     __tablename__ = "cases"
-    __table_args__ = (CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
+        CheckConstraint(_OUTCOME_RULE, name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(12), unique=True)
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    receipt_code: Mapped[str | None] = mapped_column(String(12), unique=True)
     crime_type: Mapped[str] = mapped_column(String(40))
+    crime_family: Mapped[str] = mapped_column(String(40), index=True)
     details: Mapped[dict[str, str]] = mapped_column(
         info=PERSONAL, comment="Personal data: the report's answers"
     )
+    account: Mapped[str] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: the reporter's own account of what happened"
+    )
+    location: Mapped[str | None] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: where it happened, may be a home address"
+    )
+    time_window: Mapped[str | None] = mapped_column(String(200))
     reporter_name: Mapped[str | None] = mapped_column(
         String(200), info=PERSONAL, comment="Personal data: reporter's name"
     )
@@ -116,7 +139,8 @@ class Case(Base):
         info=PERSONAL,
         comment="Personal data: normalised emails, phones, postcodes that verify the reporter",
     )
-    status: Mapped[str] = mapped_column(String(40), default=CaseStatus.RECEIVED.value)
+    status: Mapped[str] = mapped_column(String(40), default=CaseStatus.RECEIVED.value, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -126,21 +150,55 @@ class Case(Base):
     updates: Mapped[list[CaseUpdate]] = relationship(
         back_populates="case", order_by="CaseUpdate.id", cascade="all, delete-orphan"
     )
+    messages: Mapped[list[CaseMessage]] = relationship(
+        back_populates="case", order_by="CaseMessage.id", cascade="all, delete-orphan"
+    )
 
 
 class CaseStatusChange(Base):
-    """One step in a case's status history (the first is always ``received``)."""
+    """One step in a case's status history (the first is always ``received``).
+
+    Who made the change is kept for the alteration log the Data Protection Act 2018 (s.62)
+    asks for.
+    """
 
     __tablename__ = "case_status_changes"
-    __table_args__ = (CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in CaseStatus]), name="status"),
+        CheckConstraint(_OUTCOME_RULE, name="outcome"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(40))
-    note: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: staff note, may name people"
+    )
+    changed_by: Mapped[str | None] = mapped_column(
+        String(100), info=PERSONAL, comment="Personal data: the member of staff who changed it"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="status_changes")
+
+
+class CaseMessage(Base):
+    """A message from the force to the reporter, shown when they track the case."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(
+        Text, info=PERSONAL, comment="Personal data: what the force told the reporter"
+    )
+    sent_by: Mapped[str | None] = mapped_column(
+        String(100), info=PERSONAL, comment="Personal data: the member of staff who wrote it"
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="messages")
 
 
 class CaseUpdate(Base):

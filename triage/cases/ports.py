@@ -1,7 +1,8 @@
 """What the action server and the gateway may ask of a case system.
 
-Adapters: the local SQL store (default) and, later, an external records system over HTTP.
-Callers depend only on these classes.
+Adapters: the local SQL store (default) and an external records system over HTTP
+(`triage.cases.http_adapter`, contract in docs/case-system.openapi.yaml). Callers depend
+only on these classes.
 """
 
 from __future__ import annotations
@@ -12,9 +13,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+class CaseSystemUnavailable(Exception):
+    """The case system could not be reached or did not answer in time.
+
+    Transient by nature: the same call may succeed later, so a report that meets this goes
+    to the outbox instead of being lost. Anything else (a refused report, a bug) is not
+    retried blindly.
+    """
+
+
+class CaseSystemRejected(Exception):
+    """The case system understood the request and refused it; retrying will not help."""
+
+
 @dataclass(frozen=True)
 class ReportSubmission:
-    """A completed crime report as collected by a form."""
+    """A completed crime report as collected by a form.
+
+    ``account``, ``location`` and ``time_window`` are the free-text account, the place and
+    the normalised "when"; ``details`` holds the remaining answers of the form.
+    ``receipt_code`` is set when the report waited in the outbox, so the case remembers
+    the code the person was given.
+    """
 
     idempotency_key: str
     conversation_id: str
@@ -26,6 +46,10 @@ class ReportSubmission:
     contact_consent: bool
     priority: str = "P3"
     flags: tuple[str, ...] = ()
+    account: str = ""
+    location: str | None = None
+    time_window: str | None = None
+    receipt_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,14 @@ class Receipt:
 
 
 @dataclass(frozen=True)
+class ReporterMessage:
+    """A message from the force to the person who reported, shown after verification."""
+
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class CaseView:
     """The part of a case a verified member of the public may see."""
 
@@ -49,6 +81,9 @@ class CaseView:
     status: str
     status_label: str
     updated_at: datetime
+    outcome: str | None = None
+    outcome_label: str | None = None
+    messages: tuple[ReporterMessage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +109,11 @@ class HandoffRequest:
 
 
 class CaseSystem(abc.ABC):
-    """Port to wherever cases are kept."""
+    """Port to wherever cases are kept.
+
+    Adapters raise `CaseSystemUnavailable` for failures worth retrying later and
+    `CaseSystemRejected` (or ValueError for a malformed call) for the rest.
+    """
 
     @abc.abstractmethod
     async def submit(self, report: ReportSubmission) -> Receipt:

@@ -1,5 +1,9 @@
 """Crime references that survive being read aloud: ``BL-XXXX-XXXX`` with a check character.
 
+Receipt codes (``RC-XXXX-XXXX``), given when a report is held in the outbox because the case
+system is down, use the same scheme with their own prefix, so neither can be mistaken for
+the other and both catch a mistyped character before any lookup.
+
 Alphabet: Crockford base32 (no I, L, O, U), so the confusables a caller may say or type
 (O for 0, I or L for 1) can be mapped back. Seven random characters carry the value, the
 eighth is a Luhn mod N (N = 32) check character, so a mistyped or misheard character, or
@@ -20,6 +24,7 @@ import secrets
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 N = len(ALPHABET)
 PREFIX = "BL"
+RECEIPT_PREFIX = "RC"
 PAYLOAD_LENGTH = 7
 CODE_LENGTH = PAYLOAD_LENGTH + 1
 
@@ -51,9 +56,9 @@ def _code_is_valid(code: str) -> bool:
     return _luhn_sum(code, double_first_from_right=False) % N == 0
 
 
-def format_reference(code: str) -> str:
-    """``BL-XXXX-XXXX`` from the eight canonical characters."""
-    return f"{PREFIX}-{code[:4]}-{code[4:]}"
+def format_reference(code: str, prefix: str = PREFIX) -> str:
+    """``BL-XXXX-XXXX`` (or another prefix) from the eight canonical characters."""
+    return f"{prefix}-{code[:4]}-{code[4:]}"
 
 
 def is_issuable(code: str) -> bool:
@@ -61,13 +66,34 @@ def is_issuable(code: str) -> bool:
     return not any({a, b} == _BLIND_PAIR for a, b in itertools.pairwise(code))
 
 
-def new_reference() -> str:
-    """A fresh random reference; uniqueness is the store's job (it retries on collision)."""
+def _new_code(prefix: str) -> str:
     while True:
         payload = "".join(secrets.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
         code = payload + check_character(payload)
         if is_issuable(code):
-            return format_reference(code)
+            return format_reference(code, prefix)
+
+
+def new_reference() -> str:
+    """A fresh random reference; uniqueness is the store's job (it retries on collision)."""
+    return _new_code(PREFIX)
+
+
+def new_receipt_code() -> str:
+    """A fresh random receipt code; the outbox refuses a duplicate and the caller retries."""
+    return _new_code(RECEIPT_PREFIX)
+
+
+def _normalise(text: str, prefix: str) -> str | None:
+    compact = _SEPARATORS.sub("", text).upper()
+    if not compact.startswith(prefix):
+        return None
+    code = compact[len(prefix) :].translate(_CONFUSABLES)
+    if len(code) != CODE_LENGTH or any(char not in _INDEX for char in code):
+        return None
+    if not _code_is_valid(code):
+        return None
+    return format_reference(code, prefix)
 
 
 def normalise_reference(text: str) -> str | None:
@@ -75,17 +101,19 @@ def normalise_reference(text: str) -> str | None:
 
     Tolerates lower case, missing or extra hyphens and spaces, and O/I/L for 0/1.
     """
-    compact = _SEPARATORS.sub("", text).upper()
-    if not compact.startswith(PREFIX):
-        return None
-    code = compact[len(PREFIX) :].translate(_CONFUSABLES)
-    if len(code) != CODE_LENGTH or any(char not in _INDEX for char in code):
-        return None
-    if not _code_is_valid(code):
-        return None
-    return format_reference(code)
+    return _normalise(text, PREFIX)
+
+
+def normalise_receipt_code(text: str) -> str | None:
+    """The canonical ``RC-XXXX-XXXX`` form, or None (same tolerance as references)."""
+    return _normalise(text, RECEIPT_PREFIX)
 
 
 def is_valid_reference(text: str) -> bool:
     """True when ``text`` normalises to a reference with a correct check character."""
     return normalise_reference(text) is not None
+
+
+def is_valid_receipt_code(text: str) -> bool:
+    """True when ``text`` normalises to a receipt code with a correct check character."""
+    return normalise_receipt_code(text) is not None

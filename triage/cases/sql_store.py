@@ -1,17 +1,24 @@
 """The local case store: the default `CaseSystem` adapter, on SQLite or PostgreSQL.
 
 Idempotency rests on the database's unique constraints rather than on a read-then-write
-check, so two racing submissions of the same report still produce one case.
+check, so two racing submissions of the same report still produce one case. A submission
+tries the insert first (one transaction for a new report, the common case) and looks the
+key up only when the insert collides.
+
+Connection failures and timeouts surface as `CaseSystemUnavailable`, so callers can send
+the report to the outbox instead of losing it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -20,9 +27,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import selectinload
 
+from triage.cases.crime_types import crime_family
 from triage.cases.models import (
     Base,
     Case,
+    CaseMessage,
     CaseStatusChange,
     CaseUpdate,
     ContactLog,
@@ -31,20 +40,60 @@ from triage.cases.models import (
 )
 from triage.cases.ports import (
     CaseSystem,
+    CaseSystemUnavailable,
     CaseView,
     ContactRecord,
     HandoffRequest,
     Receipt,
+    ReporterMessage,
     ReportSubmission,
 )
-from triage.cases.references import new_reference, normalise_reference
-from triage.cases.staff import CaseConsole, CaseDetail, CaseSummary, CaseUpdateEntry, StatusEntry
-from triage.cases.statuses import CaseStatus, HandoffStatus, status_label
+from triage.cases.references import (
+    RECEIPT_PREFIX,
+    new_reference,
+    normalise_receipt_code,
+    normalise_reference,
+)
+from triage.cases.staff import (
+    CaseConsole,
+    CaseDetail,
+    CaseSummary,
+    CaseUpdateEntry,
+    MessageEntry,
+    StatusEntry,
+)
+from triage.cases.statuses import (
+    CaseStatus,
+    HandoffStatus,
+    check_status_outcome,
+    outcome_label,
+    status_label,
+)
 from triage.cases.verification import detail_matches, extract_tokens
 
 MAX_KEY_LENGTH = 255
+MAX_STAFF_NAME = 100
 REFERENCE_ATTEMPTS = 8
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT_SECONDS = 5
+MESSAGES_SHOWN = 3
+# Errors that mean "the database is not there right now", as opposed to "it said no".
+_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout, OSError, TimeoutError)
+
+
+@asynccontextmanager
+async def _unavailable_on_error(operation: str) -> AsyncIterator[None]:
+    """Turn connection-level failures into `CaseSystemUnavailable` (retry later)."""
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except _UNAVAILABLE as exc:
+        raise CaseSystemUnavailable(f"case store unavailable during {operation}") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise CaseSystemUnavailable(f"case store connection lost during {operation}") from exc
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -69,7 +118,15 @@ def _summary(case: Case) -> CaseSummary:
         conversation_id=case.conversation_id,
         created_at=case.created_at,
         updated_at=case.updated_at,
+        crime_family=case.crime_family,
+        outcome=case.outcome,
     )
+
+
+def _staff_name(name: str | None) -> str | None:
+    if name is None or not name.strip():
+        return None
+    return name.strip()[:MAX_STAFF_NAME]
 
 
 class SqlCaseSystem(CaseSystem, CaseConsole):
@@ -91,9 +148,17 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
         self._prepare_lock = asyncio.Lock()
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> SqlCaseSystem:
-        """An adapter with its own engine; SQLite gets WAL and a busy timeout."""
-        engine = create_async_engine(url, pool_pre_ping=True)
+    def from_url(cls, url: str, *, pool_size: int = 5, **kwargs: Any) -> SqlCaseSystem:
+        """An adapter with its own engine; SQLite gets WAL and a busy timeout.
+
+        PostgreSQL connections time out after a few seconds, so an unreachable server is
+        reported quickly enough for the report to go to the outbox within the turn.
+        """
+        engine_args: dict[str, Any] = {"pool_pre_ping": True}
+        if url.startswith("postgresql+asyncpg"):
+            engine_args["connect_args"] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+            engine_args["pool_size"] = pool_size
+        engine = create_async_engine(url, **engine_args)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return cls(engine, **kwargs)
@@ -119,9 +184,10 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
     async def submit(self, report: ReportSubmission) -> Receipt:
         if not report.idempotency_key or len(report.idempotency_key) > MAX_KEY_LENGTH:
             raise ValueError(f"idempotency_key must be 1..{MAX_KEY_LENGTH} characters")
-        existing = await self._reference_for_key(report.idempotency_key)
-        if existing is not None:
-            return Receipt(reference=existing, created=False)
+        async with _unavailable_on_error("submit"):
+            return await self._submit(report)
+
+    async def _submit(self, report: ReportSubmission) -> Receipt:
         for _ in range(REFERENCE_ATTEMPTS):
             reference = self._new_reference()
             try:
@@ -129,41 +195,73 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                     session.add(self._new_case(report, reference))
                 return Receipt(reference=reference, created=True)
             except IntegrityError:
-                # Either a racing submission with the same key won, or the reference is taken.
+                # A submission with the same key (a replay, or a racing double click) is
+                # already stored, or the new reference or receipt code is taken.
                 existing = await self._reference_for_key(report.idempotency_key)
                 if existing is not None:
                     return Receipt(reference=existing, created=False)
+                if report.receipt_code and await self._receipt_taken(report.receipt_code):
+                    raise ValueError("receipt code already used by another report") from None
                 if not await self._reference_exists(reference):
                     raise
         raise RuntimeError(f"no free reference after {REFERENCE_ATTEMPTS} attempts")
 
     async def lookup(self, reference: str, verify_detail: str) -> CaseView | None:
-        async with await self._session() as session:
+        async with _unavailable_on_error("lookup"), await self._session() as session:
             case = await self._verified_case(session, reference, verify_detail)
             if case is None:
                 return None
+            recent = await session.scalars(
+                select(CaseMessage)
+                .where(CaseMessage.case_id == case.id)
+                .order_by(CaseMessage.id.desc())
+                .limit(MESSAGES_SHOWN)
+            )
+            messages = tuple(ReporterMessage(m.body, m.created_at) for m in recent)[::-1]
             return CaseView(
                 reference=case.reference,
                 crime_type=case.crime_type,
                 status=case.status,
                 status_label=status_label(case.status),
                 updated_at=case.updated_at,
+                outcome=case.outcome,
+                outcome_label=outcome_label(case.outcome),
+                messages=messages,
             )
 
     async def add_information(self, reference: str, verify_detail: str, text: str) -> bool:
+        """Attach the information; a case waiting for it goes back to the reviewing team."""
         if not text.strip():
             raise ValueError("no information to add")
-        async with await self._session() as session, session.begin():
+        async with (
+            _unavailable_on_error("add_information"),
+            await self._session() as session,
+            session.begin(),
+        ):
             case = await self._verified_case(session, reference, verify_detail)
             if case is None:
                 return False
             now = utcnow()
             session.add(CaseUpdate(case_id=case.id, information_text=text.strip(), created_at=now))
+            if case.status == CaseStatus.FURTHER_INFORMATION_NEEDED.value:
+                case.status = CaseStatus.UNDER_REVIEW.value
+                session.add(
+                    CaseStatusChange(
+                        case_id=case.id,
+                        status=CaseStatus.UNDER_REVIEW.value,
+                        note="the reporter added information",
+                        created_at=now,
+                    )
+                )
             case.updated_at = now
         return True
 
     async def record_contact(self, contact: ContactRecord) -> None:
-        async with await self._session() as session, session.begin():
+        async with (
+            _unavailable_on_error("record_contact"),
+            await self._session() as session,
+            session.begin(),
+        ):
             session.add(
                 ContactLog(
                     conversation_id=contact.conversation_id,
@@ -183,28 +281,42 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
             summary=dict(request.summary),
             status=HandoffStatus.OPEN.value,
         )
-        async with await self._session() as session, session.begin():
+        async with (
+            _unavailable_on_error("request_handoff"),
+            await self._session() as session,
+            session.begin(),
+        ):
             session.add(record)
             await session.flush()
             return str(record.id)
 
     # --- staff-facing -------------------------------------------------------------------
 
-    async def list_cases(self, limit: int = 50) -> list[CaseSummary]:
+    async def list_cases(
+        self, limit: int = 50, *, status: str | None = None, family: str | None = None
+    ) -> list[CaseSummary]:
         query = select(Case).order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
-        async with await self._session() as session:
+        if status is not None:
+            query = query.where(Case.status == CaseStatus(status).value)
+        if family is not None:
+            query = query.where(Case.crime_family == family)
+        async with _unavailable_on_error("list_cases"), await self._session() as session:
             return [_summary(case) for case in await session.scalars(query)]
 
     async def get_case(self, reference: str) -> CaseDetail | None:
-        canonical = normalise_reference(reference)
-        if canonical is None:
+        condition = self._identifies(reference)
+        if condition is None:
             return None
         query = (
             select(Case)
-            .where(Case.reference == canonical)
-            .options(selectinload(Case.status_changes), selectinload(Case.updates))
+            .where(condition)
+            .options(
+                selectinload(Case.status_changes),
+                selectinload(Case.updates),
+                selectinload(Case.messages),
+            )
         )
-        async with await self._session() as session:
+        async with _unavailable_on_error("get_case"), await self._session() as session:
             case = await session.scalar(query)
             if case is None:
                 return None
@@ -215,44 +327,114 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                 reporter_contact=case.reporter_contact,
                 contact_consent=case.contact_consent,
                 history=tuple(
-                    StatusEntry(c.status, status_label(c.status), c.note, c.created_at)
+                    StatusEntry(
+                        c.status,
+                        status_label(c.status),
+                        c.note,
+                        c.created_at,
+                        outcome=c.outcome,
+                        changed_by=c.changed_by,
+                    )
                     for c in case.status_changes
                 ),
                 updates=tuple(
                     CaseUpdateEntry(u.information_text, u.created_at) for u in case.updates
                 ),
+                messages=tuple(
+                    MessageEntry(m.body, m.created_at, m.sent_by) for m in case.messages
+                ),
+                account=case.account,
+                location=case.location,
+                time_window=case.time_window,
+                receipt_code=case.receipt_code,
             )
 
-    async def set_status(self, reference: str, status: str, note: str | None = None) -> bool:
-        new_status = CaseStatus(status)  # ValueError for an unknown status
+    async def set_status(
+        self,
+        reference: str,
+        status: str,
+        note: str | None = None,
+        *,
+        outcome: str | None = None,
+        changed_by: str | None = None,
+    ) -> bool:
+        new_status, new_outcome = check_status_outcome(status, outcome)
         canonical = normalise_reference(reference)
         if canonical is None:
             return False
-        async with await self._session() as session, session.begin():
+        outcome_value = None if new_outcome is None else new_outcome.value
+        async with (
+            _unavailable_on_error("set_status"),
+            await self._session() as session,
+            session.begin(),
+        ):
             case = await session.scalar(select(Case).where(Case.reference == canonical))
             if case is None:
                 return False
             now = utcnow()
             case.status = new_status.value
+            case.outcome = outcome_value
             case.updated_at = now
             session.add(
                 CaseStatusChange(
-                    case_id=case.id, status=new_status.value, note=note, created_at=now
+                    case_id=case.id,
+                    status=new_status.value,
+                    outcome=outcome_value,
+                    note=note.strip() if note and note.strip() else None,
+                    changed_by=_staff_name(changed_by),
+                    created_at=now,
                 )
             )
+        return True
+
+    async def send_message(self, reference: str, text: str, *, sent_by: str | None = None) -> bool:
+        if not text.strip():
+            raise ValueError("no message to send")
+        canonical = normalise_reference(reference)
+        if canonical is None:
+            return False
+        async with (
+            _unavailable_on_error("send_message"),
+            await self._session() as session,
+            session.begin(),
+        ):
+            case = await session.scalar(select(Case).where(Case.reference == canonical))
+            if case is None:
+                return False
+            now = utcnow()
+            session.add(
+                CaseMessage(
+                    case_id=case.id, body=text.strip(), sent_by=_staff_name(sent_by), created_at=now
+                )
+            )
+            case.updated_at = now
         return True
 
     # --- helpers ------------------------------------------------------------------------
 
     @staticmethod
+    def _identifies(text: str) -> Any:
+        """The WHERE clause for a reference or a receipt code; None when it is neither."""
+        if text.strip().upper().startswith(RECEIPT_PREFIX):
+            receipt = normalise_receipt_code(text)
+            return None if receipt is None else Case.receipt_code == receipt
+        canonical = normalise_reference(text)
+        return None if canonical is None else Case.reference == canonical
+
+    @staticmethod
     def _new_case(report: ReportSubmission, reference: str) -> Case:
         now = utcnow()
-        tokens = extract_tokens([report.reporter_contact, report.details.get("incident_where")])
+        tokens = extract_tokens([report.reporter_contact, report.location])
         return Case(
             reference=reference,
             idempotency_key=report.idempotency_key,
+            receipt_code=report.receipt_code,
             crime_type=report.crime_type,
+            crime_family=crime_family(report.crime_type),
             details=dict(report.details),
+            account=report.account,
+            location=report.location,
+            time_window=report.time_window[:200] if report.time_window else None,
             reporter_name=report.reporter_name,
             reporter_contact=report.reporter_contact,
             contact_consent=report.contact_consent,
@@ -274,6 +456,11 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
             )
             return found
 
+    async def _receipt_taken(self, receipt_code: str) -> bool:
+        async with await self._session() as session:
+            found = await session.scalar(select(Case.id).where(Case.receipt_code == receipt_code))
+            return found is not None
+
     async def _reference_exists(self, reference: str) -> bool:
         async with await self._session() as session:
             found = await session.scalar(select(Case.id).where(Case.reference == reference))
@@ -283,15 +470,16 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
     async def _verified_case(
         session: AsyncSession, reference: str, verify_detail: str
     ) -> Case | None:
-        """The case only when the reference exists and the detail matches one of its tokens.
+        """The case only when the reference (or the receipt code it arrived with) exists and
+        the detail matches one of its tokens.
 
         An unknown reference still runs the comparison (against no tokens), so both failures
         cost about the same and look the same to the caller.
         """
-        canonical = normalise_reference(reference)
+        condition = SqlCaseSystem._identifies(reference)
         case = None
-        if canonical is not None:
-            case = await session.scalar(select(Case).where(Case.reference == canonical))
+        if condition is not None:
+            case = await session.scalar(select(Case).where(condition))
         tokens = case.reporter_verify_tokens if case is not None else []
         if not detail_matches(verify_detail, tokens):
             return None

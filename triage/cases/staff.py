@@ -1,4 +1,4 @@
-"""What the operator console may ask of the case store, beyond the public-facing port.
+"""What staff (the command line, the operator console) may ask of the case store.
 
 Kept apart from :mod:`triage.cases.ports` so the action server never sees staff methods.
 """
@@ -19,11 +19,13 @@ class StatusEntry:
     status_label: str
     note: str | None
     at: datetime
+    outcome: str | None = None
+    changed_by: str | None = None
 
 
 @dataclass(frozen=True)
 class CaseSummary:
-    """A row of the console's case list (no personal data)."""
+    """A row of the case list (no personal data)."""
 
     reference: str
     crime_type: str
@@ -35,6 +37,8 @@ class CaseSummary:
     conversation_id: str
     created_at: datetime
     updated_at: datetime
+    crime_family: str = ""
+    outcome: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,15 @@ class CaseUpdateEntry:
 
     text: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class MessageEntry:
+    """A message staff left for the reporter."""
+
+    text: str
+    at: datetime
+    sent_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,22 +69,42 @@ class CaseDetail:
     contact_consent: bool
     history: tuple[StatusEntry, ...] = ()
     updates: tuple[CaseUpdateEntry, ...] = field(default_factory=tuple)
+    messages: tuple[MessageEntry, ...] = ()
+    account: str = ""
+    location: str | None = None
+    time_window: str | None = None
+    receipt_code: str | None = None
 
 
 class CaseConsole(abc.ABC):
     """Staff-facing operations on cases."""
 
     @abc.abstractmethod
-    async def list_cases(self, limit: int = 50) -> list[CaseSummary]:
-        """The newest cases first."""
+    async def list_cases(
+        self, limit: int = 50, *, status: str | None = None, family: str | None = None
+    ) -> list[CaseSummary]:
+        """The newest cases first, optionally only those in one status or crime family."""
 
     @abc.abstractmethod
     async def get_case(self, reference: str) -> CaseDetail | None:
-        """One case with its history and updates; None for an unknown reference."""
+        """One case by reference (or by the receipt code it arrived with); None if unknown."""
 
     @abc.abstractmethod
-    async def set_status(self, reference: str, status: str, note: str | None = None) -> bool:
+    async def set_status(
+        self,
+        reference: str,
+        status: str,
+        note: str | None = None,
+        *,
+        outcome: str | None = None,
+        changed_by: str | None = None,
+    ) -> bool:
         """Move a case to ``status`` and record it in the history; False if unknown case.
 
-        Raises ValueError for a status that does not exist.
+        Raises ValueError for a status or outcome that does not exist, for closing without
+        an outcome, and for an outcome on a status other than closed.
         """
+
+    @abc.abstractmethod
+    async def send_message(self, reference: str, text: str, *, sent_by: str | None = None) -> bool:
+        """Leave a message the reporter sees when they next track the case; False if unknown."""

@@ -78,6 +78,10 @@ class Settings:
     """Case tracking and updating attempts one conversation may make (`limits` notation)."""
     track_limit_per_reference: str = "10 per hour"
     """Attempts on one reference or receipt code, from every conversation together."""
+    retention_closed_days: int = 365
+    """Days after its last change that a closed case keeps its personal data (DPA s.39)."""
+    review_days: int = 90
+    """Days an open case may go untouched before `cases review` lists it for a decision."""
 
     @property
     def effective_database_url(self) -> str:
@@ -127,4 +131,6 @@ class Settings:
                 "BLUELAMP_TRACK_LIMIT_PER_CONVERSATION", "5 per 15 minutes"
             ),
             track_limit_per_reference=_env_str("BLUELAMP_TRACK_LIMIT_PER_REFERENCE", "10 per hour"),
+            retention_closed_days=_env_int("BLUELAMP_RETENTION_CLOSED_DAYS", 365),
+            review_days=_env_int("BLUELAMP_REVIEW_DAYS", 90),
         )

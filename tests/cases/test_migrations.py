@@ -27,7 +27,8 @@ from .support import DATABASES, admin_execute, run_blocking
 ROOT = Path(__file__).resolve().parents[2]
 CASE_TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
 TABLES_0002 = CASE_TABLES | {"triage_decisions"}
-TABLES = TABLES_0002 | {"case_messages"}
+TABLES_0003 = TABLES_0002 | {"case_messages"}
+TABLES = TABLES_0003 | {"processing_log"}
 
 
 def alembic(*args: str, database_url: str) -> None:

@@ -1,9 +1,14 @@
-"""Staff commands: ``python -m triage cases list|show|update|message|statuses|outbox`` and
-``python -m triage outbox-worker``.
+"""Staff commands: ``python -m triage cases list|show|update|message|log|review|purge|
+statuses|outbox`` and ``python -m triage outbox-worker``.
 
 The case commands work on the local case store (DATABASE_URL, or the demo's SQLite file);
 an external records system has its own tools. Exit status: 0 done, 1 not found or the
-store is unavailable, 2 a usage error (unknown status, closing without an outcome ...).
+store is unavailable, 2 a usage error (unknown status, closing without an outcome, looking
+at a case without a reason ...).
+
+Every command that reads or changes a case's personal data is written to the processing
+log (DPA 2018 s.62) as the member of staff given by ``--by``; ``show`` and ``log`` also
+need ``--reason``, the justification the log must record for a consultation.
 """
 
 from __future__ import annotations
@@ -20,15 +25,30 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from triage.cases.models import utcnow
 from triage.cases.outbox import OutboxUnavailable
 from triage.cases.ports import CaseSystemUnavailable
+from triage.cases.processing_log import Access, LogEntry
 from triage.cases.references import normalise_reference
+from triage.cases.retention import PurgeReport
 from triage.cases.staff import CaseDetail, CaseSummary
 from triage.cases.statuses import OUTCOME_LABELS, STATUS_LABELS, CaseOutcome, CaseStatus
-from triage.cases.wiring import build_case_system, build_outbox, build_sql_store, build_worker
+from triage.cases.wiring import (
+    build_case_system,
+    build_outbox,
+    build_retention,
+    build_sql_store,
+    build_worker,
+)
 from triage.settings import Settings
 
 MAX_CELL = 40
+REASON_NEEDED = (
+    'Not shown: please say why you need to see {what} with --reason "..." '
+    '(for example "reviewing for allocation"; no personal details). '
+    "The Data Protection Act 2018 (s.62) requires a justification for every consultation, "
+    "and it is kept in the case's processing log."
+)
 
 
 def _cell(value: object) -> str:
@@ -135,6 +155,63 @@ class Printer:
         else:
             self.line("  none")
 
+    def processing_log(self, reference: str, entries: Sequence[LogEntry]) -> None:
+        rows = [
+            (
+                self.when(e.at),
+                e.action.value,
+                e.subject_ref if e.subject_ref != reference else "",
+                e.actor,
+                e.justification or "-",
+                ", ".join(e.fields) or "-",
+                e.detail or "",
+            )
+            for e in entries
+        ]
+        self.line(f"Processing log for {reference} (oldest first)")
+        self.line(table(("WHEN", "ACTION", "OF", "BY", "WHY", "FIELDS", "DETAIL"), rows))
+        self.line(f"\n{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}.")
+
+    def review(self, days: int, cases: Sequence[CaseSummary], now: datetime) -> None:
+        if not cases:
+            self.line(f"No open case has been untouched for more than {days} days.")
+            return
+        rows = [
+            (
+                c.reference,
+                self.when(c.updated_at),
+                (now - c.updated_at).days,
+                c.status,
+                c.crime_type,
+                c.priority,
+            )
+            for c in cases
+        ]
+        self.line(table(("REFERENCE", "LAST CHANGED", "DAYS", "STATUS", "TYPE", "PRI"), rows))
+        self.line(
+            f"\n{len(cases)} open case(s) untouched for more than {days} days: "
+            "decide whether each is still needed (DPA 2018 s.39)."
+        )
+
+    def purge(self, report: PurgeReport, days: int) -> None:
+        verb = "Would erase" if report.dry_run else "Erased"
+        if report.dry_run:
+            self.line("Dry run: nothing was changed.")
+        self.line(
+            f"{verb} the personal data of {len(report.cases)} closed case(s) "
+            f"unchanged for more than {days} days (before {self.when(report.closed_before)})."
+        )
+        for erased in report.cases:
+            fields = ", ".join(erased.fields) or "nothing left to erase"
+            self.line(f"  {erased.reference}  last changed {self.when(erased.last_changed)}")
+            self.line(f"    {fields}")
+        self.line(f"{verb} the personal data of {len(report.outbox)} delivered outbox entry(ies).")
+        for code, names in report.outbox.items():
+            self.line(f"  {code}  {', '.join(names)}")
+        if not report.dry_run:
+            self.line(f"Forgot {report.expired_receipts} expired delivered receipt code(s).")
+            self.line("Each erasure is in the processing log (references and field names only).")
+
 
 def _default_staff() -> str:
     try:
@@ -143,7 +220,32 @@ def _default_staff() -> str:
         return "staff"
 
 
+def _staff(args: argparse.Namespace) -> Access:
+    return Access.staff(args.by, getattr(args, "reason", None))
+
+
+async def _retention(args: argparse.Namespace, settings: Settings, printer: Printer) -> int:
+    store = build_sql_store(settings)
+    outbox = build_outbox(settings)
+    retention = build_retention(settings, store, outbox)
+    try:
+        if args.action == "review":
+            _cutoff, cases = await retention.review()
+            printer.review(settings.review_days, cases, utcnow())
+            return 0
+        access = Access.staff(args.by, "retention period passed (DPA 2018 s.39)")
+        report = await retention.purge(access, dry_run=args.dry_run)
+        printer.purge(report, settings.retention_closed_days)
+        return 0
+    finally:
+        await outbox.close()
+        await store.close()
+
+
 async def _cases(args: argparse.Namespace, settings: Settings, printer: Printer) -> int:
+    if args.action in ("show", "log") and not (args.reason or "").strip():
+        printer.line(REASON_NEEDED.format(what="this case" if args.action == "show" else "its log"))
+        return 2
     store = build_sql_store(settings)
     try:
         if args.action == "list":
@@ -151,11 +253,19 @@ async def _cases(args: argparse.Namespace, settings: Settings, printer: Printer)
             printer.case_list(cases)
             return 0
         if args.action == "show":
-            case = await store.get_case(args.reference)
+            case = await store.get_case(args.reference, access=_staff(args).require_reason())
             if case is None:
                 printer.line(f"No case {args.reference}.")
                 return 1
             printer.case_detail(case)
+            return 0
+        if args.action == "log":
+            entries = await store.log_for(args.reference, _staff(args).require_reason())
+            if entries is None:
+                printer.line(f"No case {args.reference}.")
+                return 1
+            reference = normalise_reference(args.reference) or args.reference.strip().upper()
+            printer.processing_log(reference, entries)
             return 0
         if args.action == "update":
             try:
@@ -165,6 +275,7 @@ async def _cases(args: argparse.Namespace, settings: Settings, printer: Printer)
                     args.note,
                     outcome=args.outcome,
                     changed_by=args.by,
+                    access=_staff(args),
                 )
             except ValueError as exc:
                 printer.line(f"Not changed: {exc}.")
@@ -173,7 +284,9 @@ async def _cases(args: argparse.Namespace, settings: Settings, printer: Printer)
                 printer.line(f"No case {args.reference}.")
                 return 1
             if args.message:
-                await store.send_message(args.reference, args.message, sent_by=args.by)
+                await store.send_message(
+                    args.reference, args.message, sent_by=args.by, access=_staff(args)
+                )
             reference = normalise_reference(args.reference) or args.reference
             printer.line(f"{reference}: now {STATUS_LABELS[CaseStatus(args.status)]}.")
             if args.message:
@@ -181,7 +294,9 @@ async def _cases(args: argparse.Namespace, settings: Settings, printer: Printer)
             return 0
         # message
         try:
-            sent = await store.send_message(args.reference, args.text, sent_by=args.by)
+            sent = await store.send_message(
+                args.reference, args.text, sent_by=args.by, access=_staff(args)
+            )
         except ValueError as exc:
             printer.line(f"Not sent: {exc}.")
             return 2
@@ -260,8 +375,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--status", choices=[s.value for s in CaseStatus])
     listing.add_argument("--family", help="crime family, e.g. acquisitive, violence")
     listing.add_argument("--limit", type=int, default=50)
-    show = actions.add_parser("show", help="one case: report, reporter, history, messages")
+    show = actions.add_parser(
+        "show", help="one case: report, reporter, history, messages (logged; needs --reason)"
+    )
     show.add_argument("reference", help="BL-XXXX-XXXX, or the RC- receipt code it came with")
+    show.add_argument("--by", default=_default_staff(), help="who is looking")
+    show.add_argument("--reason", help="why you need to see it (kept in the processing log)")
     update = actions.add_parser("update", help="move a case to another status")
     update.add_argument("reference")
     update.add_argument("--status", required=True, choices=[s.value for s in CaseStatus])
@@ -273,6 +392,22 @@ def build_parser() -> argparse.ArgumentParser:
     message.add_argument("reference")
     message.add_argument("text")
     message.add_argument("--by", default=_default_staff())
+    log = actions.add_parser(
+        "log", help="a case's processing log, DPA 2018 s.62 (logged; needs --reason)"
+    )
+    log.add_argument("reference", help="BL-XXXX-XXXX, or the RC- receipt code it came with")
+    log.add_argument("--by", default=_default_staff(), help="who is looking")
+    log.add_argument("--reason", help="why you need to see it (kept in the processing log)")
+    actions.add_parser(
+        "review", help="open cases untouched for longer than BLUELAMP_REVIEW_DAYS (s.39)"
+    )
+    purge = actions.add_parser(
+        "purge",
+        help="erase personal data of closed cases past BLUELAMP_RETENTION_CLOSED_DAYS and of "
+        "delivered outbox entries (s.39)",
+    )
+    purge.add_argument("--dry-run", action="store_true", help="say what would go; change nothing")
+    purge.add_argument("--by", default=_default_staff(), help="who is running the purge")
     actions.add_parser("statuses", help="the statuses and outcomes, with what the public sees")
     actions.add_parser("outbox", help="how many reports wait in the outbox")
 
@@ -293,6 +428,8 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None) -> int:
             return _statuses(printer)
         if args.action == "outbox":
             return asyncio.run(_outbox_counts(settings, printer))
+        if args.action in ("review", "purge"):
+            return asyncio.run(_retention(args, settings, printer))
         return asyncio.run(_cases(args, settings, printer))
     except (CaseSystemUnavailable, OutboxUnavailable, OSError) as exc:
         printer.line(f"Unavailable: {exc}")

@@ -32,6 +32,7 @@ from triage.cases.ports import (
     Receipt,
     ReportSubmission,
 )
+from triage.cases.processing_log import Access
 from triage.cases.references import (
     is_valid_reference,
     normalise_receipt_code,
@@ -215,7 +216,11 @@ class HttpCaseSystem(CaseSystem):
         assert receipt is not None  # 404 is not allowed here, so _post returned a value
         return receipt
 
-    async def lookup(self, reference: str, verify_detail: str) -> CaseView | None:
+    async def lookup(
+        self, reference: str, verify_detail: str, *, access: Access | None = None
+    ) -> CaseView | None:
+        """``access`` is not sent: the contract has no field for it yet, and the records
+        system keeps its own processing log."""
         code = self._path_code(reference)
         if code is None:
             return None
@@ -227,7 +232,9 @@ class HttpCaseSystem(CaseSystem):
             allow_not_found=True,
         )
 
-    async def add_information(self, reference: str, verify_detail: str, text: str) -> bool:
+    async def add_information(
+        self, reference: str, verify_detail: str, text: str, *, access: Access | None = None
+    ) -> bool:
         if not text.strip():
             raise ValueError("no information to add")
         code = self._path_code(reference)

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from triage.cases.processing_log import LogAction, SubjectKind
 from triage.cases.statuses import CaseOutcome, CaseStatus, HandoffStatus
 from triage.decisions import Category, Priority
 
@@ -143,6 +144,9 @@ class Case(Base):
     outcome: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(
+        comment="When retention erased the personal data (the case row stays as a record)"
+    )
 
     status_changes: Mapped[list[CaseStatusChange]] = relationship(
         back_populates="case", order_by="CaseStatusChange.id", cascade="all, delete-orphan"
@@ -284,6 +288,34 @@ class TriageDecisionRecord(Base):
     redacted_text: Mapped[str] = mapped_column(
         Text, info=PERSONAL, comment="Personal data: the message with details redacted"
     )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class ProcessingLogRecord(Base):
+    """One entry of the s.62 processing log (see `triage.cases.processing_log`).
+
+    Names the case by reference (or an outbox entry by receipt code) rather than by a
+    foreign key, so entries outlive the rows they describe; never holds the case's
+    personal data, so nothing here is labelled as such or erased with the case.
+    """
+
+    __tablename__ = "processing_log"
+    __table_args__ = (
+        CheckConstraint(_in("action", [a.value for a in LogAction]), name="action"),
+        CheckConstraint(_in("subject_kind", [k.value for k in SubjectKind]), name="subject_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(20))
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_ref: Mapped[str] = mapped_column(String(40), index=True)
+    actor: Mapped[str] = mapped_column(
+        String(120), comment="staff:<login>, public:<conversation digest> or system:<process>"
+    )
+    justification: Mapped[str | None] = mapped_column(String(500))
+    recipient: Mapped[str | None] = mapped_column(String(120))
+    fields: Mapped[list[str]] = mapped_column(comment="Names of the fields touched, not values")
+    detail: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

@@ -13,6 +13,8 @@ case database, whose outage is what the outbox is for.
 from __future__ import annotations
 
 import abc
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -22,6 +24,15 @@ from triage.cases.verification import extract_tokens
 
 DELIVERED_RETENTION_SECONDS = 30 * 24 * 3600
 """How long a delivered receipt code still leads to its reference (no personal data kept)."""
+
+
+ERASED_KEY_PREFIX = "sha256:"
+
+
+def erased_key(idempotency_key: str) -> str:
+    """What a delivered entry keeps instead of its idempotency key (which names the
+    conversation): enough to recognise a replay of the same report, not to read it."""
+    return ERASED_KEY_PREFIX + hashlib.sha256(idempotency_key.encode()).hexdigest()
 
 
 class OutboxUnavailable(Exception):
@@ -118,6 +129,17 @@ class Outbox(abc.ABC):
     @abc.abstractmethod
     async def purge(self) -> int:
         """Forget delivered receipt codes older than the retention period; how many went."""
+
+    @abc.abstractmethod
+    async def holding_personal_data(self) -> Mapping[str, tuple[str, ...]]:
+        """Delivered entries that still hold personal data: receipt code -> field names."""
+
+    @abc.abstractmethod
+    async def erase_delivered(self, receipt_codes: Sequence[str]) -> int:
+        """Erase the personal data of these delivered entries; how many were erased.
+
+        Entries not (or no longer) delivered are left alone.
+        """
 
     @abc.abstractmethod
     async def close(self) -> None:

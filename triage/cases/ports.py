@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from triage.cases.processing_log import Access
+
 
 class CaseSystemUnavailable(Exception):
     """The case system could not be reached or did not answer in time.
@@ -120,11 +122,18 @@ class CaseSystem(abc.ABC):
         """Store a report once per idempotency key and return its reference."""
 
     @abc.abstractmethod
-    async def lookup(self, reference: str, verify_detail: str) -> CaseView | None:
-        """The case, only if the reference exists and the detail matches; else None."""
+    async def lookup(
+        self, reference: str, verify_detail: str, *, access: Access | None = None
+    ) -> CaseView | None:
+        """The case, only if the reference exists and the detail matches; else None.
+
+        ``access`` says who is looking, for the processing log (DPA 2018 s.62).
+        """
 
     @abc.abstractmethod
-    async def add_information(self, reference: str, verify_detail: str, text: str) -> bool:
+    async def add_information(
+        self, reference: str, verify_detail: str, text: str, *, access: Access | None = None
+    ) -> bool:
         """Attach new information to a verified case; False when verification fails."""
 
     @abc.abstractmethod

@@ -25,7 +25,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -285,6 +285,36 @@ class RedisStreamOutbox(Outbox):
     async def purge(self) -> int:
         """Delivered receipts expire by themselves (EXPIRE), so there is nothing to do."""
         return 0
+
+    async def holding_personal_data(self) -> Mapping[str, tuple[str, ...]]:
+        """Delivered hashes drop the report and tokens at once; this finds any that did not
+        (the key names carry only a digest of the idempotency key)."""
+        found: dict[str, tuple[str, ...]] = {}
+        prefix = self._receipt_key("")
+        with _unavailable("holding_personal_data"):
+            async for key in self.client.scan_iter(match=self._receipt_key("*"), count=500):
+                state, payload, tokens = await self.client.hmget(key, "state", "payload", "tokens")
+                if state is None or text(state) != HeldState.DELIVERED.value:
+                    continue
+                fields = tuple(
+                    f"outbox.{name}"
+                    for name, value in (("payload", payload), ("verify_tokens", tokens))
+                    if value is not None
+                )
+                if fields:
+                    found[text(key)[len(prefix) :]] = fields
+        return found
+
+    async def erase_delivered(self, receipt_codes: Sequence[str]) -> int:
+        erased = 0
+        with _unavailable("erase_delivered"):
+            for code in receipt_codes:
+                key = self._receipt_key(code)
+                state = await self.client.hget(key, "state")
+                if state is not None and text(state) == HeldState.DELIVERED.value:
+                    await self.client.hdel(key, "payload", "tokens")
+                    erased += 1
+        return erased
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -17,12 +17,15 @@ import structlog
 from triage.cases.attempts import AttemptLimiter, LimiterUnavailable
 from triage.cases.outbox import HeldState, Outbox, OutboxUnavailable
 from triage.cases.ports import CaseSystem, CaseSystemUnavailable, CaseView, ReportSubmission
+from triage.cases.processing_log import Access
 from triage.cases.references import normalise_receipt_code, normalise_reference
 from triage.cases.verification import detail_matches
 
 log = structlog.get_logger(__name__)
 
 OUTBOX_TIMEOUT_SECONDS = 2.5
+TRACKING_REASON = "the reporter tracking their own case, verified"
+ADDING_REASON = "the reporter adding to their own case, verified"
 
 
 def key_digest(idempotency_key: str) -> str:
@@ -169,7 +172,9 @@ class CaseTracking:
                 return TrackResult(TrackOutcome.NOT_FOUND)
             if pending:
                 return TrackResult(TrackOutcome.PENDING, receipt_code=target.receipt_code)
-            view = await self.cases.lookup(target.lookup, detail)
+            view = await self.cases.lookup(
+                target.lookup, detail, access=Access.public(conversation_id, TRACKING_REASON)
+            )
         except (CaseSystemUnavailable, OutboxUnavailable, TimeoutError) as exc:
             log.warning("tracking_unavailable", error=type(exc).__name__)
             return TrackResult(TrackOutcome.UNAVAILABLE)
@@ -190,7 +195,9 @@ class CaseTracking:
                 return TrackResult(TrackOutcome.NOT_FOUND)
             if pending:
                 return TrackResult(TrackOutcome.PENDING, receipt_code=target.receipt_code)
-            added = await self.cases.add_information(target.lookup, detail, text)
+            added = await self.cases.add_information(
+                target.lookup, detail, text, access=Access.public(conversation_id, ADDING_REASON)
+            )
         except (CaseSystemUnavailable, OutboxUnavailable, TimeoutError) as exc:
             log.warning("adding_information_unavailable", error=type(exc).__name__)
             return TrackResult(TrackOutcome.UNAVAILABLE)

@@ -16,7 +16,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
@@ -25,12 +25,14 @@ import structlog
 
 from triage.cases.outbox import (
     DELIVERED_RETENTION_SECONDS,
+    ERASED_KEY_PREFIX,
     HeldReport,
     HeldState,
     Outbox,
     OutboxItem,
     OutboxUnavailable,
     Put,
+    erased_key,
     verify_tokens_of,
     with_receipt,
 )
@@ -128,8 +130,8 @@ class SpoolOutbox(Outbox):
 
         def work(connection: sqlite3.Connection) -> Put:
             row = connection.execute(
-                "SELECT receipt_code FROM outbox WHERE idempotency_key = ?",
-                (report.idempotency_key,),
+                "SELECT receipt_code FROM outbox WHERE idempotency_key IN (?, ?)",
+                (report.idempotency_key, erased_key(report.idempotency_key)),
             ).fetchone()
             if row is not None:
                 return Put(row["receipt_code"], created=False)
@@ -259,6 +261,53 @@ class SpoolOutbox(Outbox):
             return int(cursor.rowcount)
 
         return await self._run("purge", work)
+
+    async def holding_personal_data(self) -> Mapping[str, tuple[str, ...]]:
+        def held_by(row: sqlite3.Row) -> tuple[bool, bool, bool]:
+            return bool(row["payload"]), bool(row["tokens"]), bool(row["key"])
+
+        def work(connection: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
+            rows = connection.execute(
+                "SELECT receipt_code, payload IS NOT NULL AS payload, "
+                "verify_tokens != '[]' AS tokens, substr(idempotency_key, 1, ?) != ? AS key "
+                "FROM outbox WHERE state = 'delivered' ORDER BY created_at, receipt_code",
+                (len(ERASED_KEY_PREFIX), ERASED_KEY_PREFIX),
+            ).fetchall()
+            found = {}
+            for row in rows:
+                names = ("payload", "verify_tokens", "idempotency_key")
+                fields = tuple(
+                    f"outbox.{name}" for name, held in zip(names, held_by(row), strict=True) if held
+                )
+                if fields:
+                    found[row["receipt_code"]] = fields
+            return found
+
+        return await self._run("holding_personal_data", work)
+
+    async def erase_delivered(self, receipt_codes: Sequence[str]) -> int:
+        def work(connection: sqlite3.Connection) -> int:
+            erased = 0
+            for code in receipt_codes:
+                row = connection.execute(
+                    "SELECT idempotency_key FROM outbox "
+                    "WHERE receipt_code = ? AND state = 'delivered'",
+                    (code,),
+                ).fetchone()
+                if row is None:
+                    continue
+                key = row["idempotency_key"]
+                if not key.startswith(ERASED_KEY_PREFIX):
+                    key = erased_key(key)
+                connection.execute(
+                    "UPDATE outbox SET payload = NULL, verify_tokens = '[]', idempotency_key = ? "
+                    "WHERE receipt_code = ?",
+                    (key, code),
+                )
+                erased += 1
+            return erased
+
+        return await self._run("erase_delivered", work)
 
     async def close(self) -> None:
         def shut() -> None:

@@ -12,11 +12,12 @@ the report to the outbox instead of losing it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -36,6 +37,7 @@ from triage.cases.models import (
     CaseUpdate,
     ContactLog,
     HandoffRequestRecord,
+    ProcessingLogRecord,
     utcnow,
 )
 from triage.cases.ports import (
@@ -48,6 +50,14 @@ from triage.cases.ports import (
     ReporterMessage,
     ReportSubmission,
 )
+from triage.cases.processing_log import (
+    UNATTRIBUTED,
+    Access,
+    LogAction,
+    LogEntry,
+    ProcessingLog,
+    SubjectKind,
+)
 from triage.cases.references import (
     RECEIPT_PREFIX,
     new_reference,
@@ -59,6 +69,7 @@ from triage.cases.staff import (
     CaseDetail,
     CaseSummary,
     CaseUpdateEntry,
+    Erased,
     MessageEntry,
     StatusEntry,
 )
@@ -129,8 +140,120 @@ def _staff_name(name: str | None) -> str | None:
     return name.strip()[:MAX_STAFF_NAME]
 
 
-class SqlCaseSystem(CaseSystem, CaseConsole):
-    """Cases, contacts and handoff requests in a SQL database via SQLAlchemy asyncio."""
+def _staff_access(access: Access | None, name: str | None) -> Access:
+    """The caller's access, else the staff name the old keyword gave, else unattributed."""
+    if access is not None:
+        return access
+    return Access.staff(name) if _staff_name(name) else UNATTRIBUTED
+
+
+def _filled(value: object) -> bool:
+    return value is not None and value != "" and value != {} and value != []
+
+
+def _personal(model: type[Base]) -> list[str]:
+    """The attribute names of a model's columns labelled as personal data."""
+    return [c.key for c in model.__table__.columns if c.info.get("personal_data")]
+
+
+def _personal_fields(case: Case) -> list[str]:
+    """Which personal fields of a case hold something (names only, for the log)."""
+    return [f"cases.{name}" for name in _personal(Case) if _filled(getattr(case, name))]
+
+
+def _log_row(entry: LogEntry) -> ProcessingLogRecord:
+    return ProcessingLogRecord(
+        action=entry.action.value,
+        subject_kind=entry.subject_kind.value,
+        subject_ref=entry.subject_ref,
+        actor=entry.actor,
+        justification=entry.justification,
+        recipient=entry.recipient,
+        fields=list(entry.fields),
+        detail=entry.detail,
+        created_at=entry.at,
+    )
+
+
+def _entry(row: ProcessingLogRecord) -> LogEntry:
+    return LogEntry(
+        action=LogAction(row.action),
+        subject_kind=SubjectKind(row.subject_kind),
+        subject_ref=row.subject_ref,
+        actor=row.actor,
+        at=row.created_at,
+        justification=row.justification,
+        recipient=row.recipient,
+        fields=tuple(row.fields),
+        detail=row.detail,
+    )
+
+
+def _log(
+    session: AsyncSession,
+    action: LogAction,
+    reference: str,
+    access: Access,
+    *,
+    fields: Sequence[str] = (),
+    detail: str | None = None,
+    recipient: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Add a log entry to the session's transaction: it commits, or fails, with the work."""
+    session.add(
+        _log_row(
+            LogEntry(
+                action=action,
+                subject_kind=SubjectKind.CASE,
+                subject_ref=reference,
+                actor=access.actor,
+                at=at or utcnow(),
+                justification=access.justification,
+                recipient=recipient,
+                fields=tuple(fields),
+                detail=detail[:200] if detail else None,
+            )
+        )
+    )
+
+
+def _erase(case: Case) -> list[str]:
+    """Blank the case's personal data in place, driven by the personal-data labels.
+
+    Columns are emptied (NULL where allowed); child rows whose personal columns cannot be
+    NULL (messages, added information) are deleted. Returns the names of what held data.
+    """
+    erased: list[str] = []
+    for name in _personal(Case):
+        value = getattr(case, name)
+        if not _filled(value):
+            continue
+        erased.append(f"cases.{name}")
+        column = Case.__table__.columns[name]
+        setattr(case, name, None if column.nullable else type(value)())
+    for relation in Case.__mapper__.relationships:
+        rows = getattr(case, relation.key)
+        model = relation.mapper.class_
+        names = _personal(model)
+        table = model.__table__
+        if all(table.columns[n].nullable for n in names):
+            for n in names:
+                if any(_filled(getattr(row, n)) for row in rows):
+                    erased.append(f"{table.name}.{n}")
+                for row in rows:
+                    setattr(row, n, None)
+        elif rows:
+            erased.append(f"{table.name} ({len(rows)} rows)")
+            rows.clear()
+    return erased
+
+
+class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
+    """Cases, contacts, handoff requests and the processing log in one SQL database.
+
+    Every operation on a case writes its processing-log entry in its own transaction.
+    """
 
     def __init__(
         self,
@@ -192,7 +315,20 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
             reference = self._new_reference()
             try:
                 async with await self._session() as session, session.begin():
-                    session.add(self._new_case(report, reference))
+                    case = self._new_case(report, reference)
+                    session.add(case)
+                    via = f"via {report.channel}"
+                    if report.receipt_code:
+                        via += f", held in the outbox as {report.receipt_code}"
+                    _log(
+                        session,
+                        LogAction.COLLECTION,
+                        reference,
+                        Access.public(report.conversation_id, "report made by the public"),
+                        fields=_personal_fields(case),
+                        detail=via,
+                        at=case.created_at,
+                    )
                 return Receipt(reference=reference, created=True)
             except IntegrityError:
                 # A submission with the same key (a replay, or a racing double click) is
@@ -206,11 +342,28 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                     raise
         raise RuntimeError(f"no free reference after {REFERENCE_ATTEMPTS} attempts")
 
-    async def lookup(self, reference: str, verify_detail: str) -> CaseView | None:
-        async with _unavailable_on_error("lookup"), await self._session() as session:
+    async def lookup(
+        self, reference: str, verify_detail: str, *, access: Access | None = None
+    ) -> CaseView | None:
+        """The case's public view; the verified look is logged as a consultation."""
+        async with (
+            _unavailable_on_error("lookup"),
+            await self._session() as session,
+            session.begin(),
+        ):
             case = await self._verified_case(session, reference, verify_detail)
             if case is None:
                 return None
+            who = access or UNATTRIBUTED
+            _log(
+                session,
+                LogAction.CONSULTATION,
+                case.reference,
+                who,
+                fields=("status", "outcome", "case_messages"),
+                detail="verified tracking",
+                recipient=who.actor,
+            )
             recent = await session.scalars(
                 select(CaseMessage)
                 .where(CaseMessage.case_id == case.id)
@@ -229,7 +382,9 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                 messages=messages,
             )
 
-    async def add_information(self, reference: str, verify_detail: str, text: str) -> bool:
+    async def add_information(
+        self, reference: str, verify_detail: str, text: str, *, access: Access | None = None
+    ) -> bool:
         """Attach the information; a case waiting for it goes back to the reviewing team."""
         if not text.strip():
             raise ValueError("no information to add")
@@ -243,7 +398,9 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                 return False
             now = utcnow()
             session.add(CaseUpdate(case_id=case.id, information_text=text.strip(), created_at=now))
+            fields = ["case_updates.information_text"]
             if case.status == CaseStatus.FURTHER_INFORMATION_NEEDED.value:
+                fields.append("cases.status")
                 case.status = CaseStatus.UNDER_REVIEW.value
                 session.add(
                     CaseStatusChange(
@@ -254,6 +411,15 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                     )
                 )
             case.updated_at = now
+            _log(
+                session,
+                LogAction.ALTERATION,
+                case.reference,
+                access or UNATTRIBUTED,
+                fields=fields,
+                detail="information added by the reporter",
+                at=now,
+            )
         return True
 
     async def record_contact(self, contact: ContactRecord) -> None:
@@ -303,7 +469,7 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
         async with _unavailable_on_error("list_cases"), await self._session() as session:
             return [_summary(case) for case in await session.scalars(query)]
 
-    async def get_case(self, reference: str) -> CaseDetail | None:
+    async def get_case(self, reference: str, *, access: Access | None = None) -> CaseDetail | None:
         condition = self._identifies(reference)
         if condition is None:
             return None
@@ -316,10 +482,22 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                 selectinload(Case.messages),
             )
         )
-        async with _unavailable_on_error("get_case"), await self._session() as session:
+        async with (
+            _unavailable_on_error("get_case"),
+            await self._session() as session,
+            session.begin(),
+        ):
             case = await session.scalar(query)
             if case is None:
                 return None
+            _log(
+                session,
+                LogAction.CONSULTATION,
+                case.reference,
+                access or UNATTRIBUTED,
+                fields=_personal_fields(case),
+                detail="full case shown to staff",
+            )
             return CaseDetail(
                 summary=_summary(case),
                 details=dict(case.details),
@@ -357,6 +535,7 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
         *,
         outcome: str | None = None,
         changed_by: str | None = None,
+        access: Access | None = None,
     ) -> bool:
         new_status, new_outcome = check_status_outcome(status, outcome)
         canonical = normalise_reference(reference)
@@ -372,6 +551,9 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
             if case is None:
                 return False
             now = utcnow()
+            detail = f"status {case.status} -> {new_status.value}"
+            if outcome_value:
+                detail += f" ({outcome_value})"
             case.status = new_status.value
             case.outcome = outcome_value
             case.updated_at = now
@@ -385,9 +567,28 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                     created_at=now,
                 )
             )
+            fields = ["cases.status", "cases.outcome"]
+            if note and note.strip():
+                fields.append("case_status_changes.note")
+            _log(
+                session,
+                LogAction.ALTERATION,
+                case.reference,
+                _staff_access(access, changed_by),
+                fields=fields,
+                detail=detail,
+                at=now,
+            )
         return True
 
-    async def send_message(self, reference: str, text: str, *, sent_by: str | None = None) -> bool:
+    async def send_message(
+        self,
+        reference: str,
+        text: str,
+        *,
+        sent_by: str | None = None,
+        access: Access | None = None,
+    ) -> bool:
         if not text.strip():
             raise ValueError("no message to send")
         canonical = normalise_reference(reference)
@@ -408,7 +609,110 @@ class SqlCaseSystem(CaseSystem, CaseConsole):
                 )
             )
             case.updated_at = now
+            _log(
+                session,
+                LogAction.ALTERATION,
+                case.reference,
+                _staff_access(access, sent_by),
+                fields=("case_messages.body",),
+                detail="message left for the reporter",
+                at=now,
+            )
         return True
+
+    # --- retention and the processing log ----------------------------------------------
+
+    async def review_cases(self, untouched_since: datetime, limit: int = 500) -> list[CaseSummary]:
+        """Open cases nobody has changed since ``untouched_since``, the longest idle first."""
+        query = (
+            select(Case)
+            .where(Case.status != CaseStatus.CLOSED.value, Case.updated_at < untouched_since)
+            .order_by(Case.updated_at, Case.id)
+            .limit(limit)
+        )
+        async with _unavailable_on_error("review_cases"), await self._session() as session:
+            return [_summary(case) for case in await session.scalars(query)]
+
+    async def purge_closed(
+        self, closed_before: datetime, access: Access, *, dry_run: bool = False
+    ) -> list[Erased]:
+        """Erase the personal data of cases closed (and untouched) since before the cutoff.
+
+        One transaction: each erasure and its log entry (reference and field names only)
+        commit together or not at all. A dry run reports the same list and changes nothing.
+        """
+        query = (
+            select(Case)
+            .where(
+                Case.status == CaseStatus.CLOSED.value,
+                Case.erased_at.is_(None),
+                Case.updated_at < closed_before,
+            )
+            .order_by(Case.updated_at, Case.id)
+            .options(
+                selectinload(Case.status_changes),
+                selectinload(Case.updates),
+                selectinload(Case.messages),
+            )
+        )
+        async with _unavailable_on_error("purge_closed"), await self._session() as session:
+            found: list[Erased] = []
+            for case in await session.scalars(query):
+                now = utcnow()
+                fields = tuple(_erase(case))
+                found.append(Erased(case.reference, fields, case.updated_at))
+                case.erased_at = now
+                _log(
+                    session,
+                    LogAction.ERASURE,
+                    case.reference,
+                    access,
+                    fields=fields,
+                    detail="retention period for closed cases passed",
+                    at=now,
+                )
+            if dry_run:
+                await session.rollback()  # the same work, undone: the list is exact
+            else:
+                await session.commit()
+            return found
+
+    async def record(self, entries: Sequence[LogEntry]) -> None:
+        async with (
+            _unavailable_on_error("record"),
+            await self._session() as session,
+            session.begin(),
+        ):
+            session.add_all([_log_row(entry) for entry in entries])
+
+    async def log_for(self, reference: str, access: Access) -> list[LogEntry] | None:
+        condition = self._identifies(reference)
+        if condition is None:
+            return None
+        async with (
+            _unavailable_on_error("log_for"),
+            await self._session() as session,
+            session.begin(),
+        ):
+            case = await session.scalar(select(Case).where(condition))
+            if case is None:
+                return None
+            _log(
+                session,
+                LogAction.CONSULTATION,
+                case.reference,
+                access,
+                fields=("processing_log",),
+                detail="processing log shown to staff",
+            )
+            await session.flush()
+            refs = [case.reference] + ([case.receipt_code] if case.receipt_code else [])
+            rows = await session.scalars(
+                select(ProcessingLogRecord)
+                .where(or_(*(ProcessingLogRecord.subject_ref == ref for ref in refs)))
+                .order_by(ProcessingLogRecord.id)
+            )
+            return [_entry(row) for row in rows]
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from triage.cases.processing_log import Access
+
 
 @dataclass(frozen=True)
 class StatusEntry:
@@ -76,6 +78,15 @@ class CaseDetail:
     receipt_code: str | None = None
 
 
+@dataclass(frozen=True)
+class Erased:
+    """What retention erased (or, in a dry run, would erase) from one case: names only."""
+
+    reference: str
+    fields: tuple[str, ...]
+    last_changed: datetime
+
+
 class CaseConsole(abc.ABC):
     """Staff-facing operations on cases."""
 
@@ -86,8 +97,11 @@ class CaseConsole(abc.ABC):
         """The newest cases first, optionally only those in one status or crime family."""
 
     @abc.abstractmethod
-    async def get_case(self, reference: str) -> CaseDetail | None:
-        """One case by reference (or by the receipt code it arrived with); None if unknown."""
+    async def get_case(self, reference: str, *, access: Access | None = None) -> CaseDetail | None:
+        """One case by reference (or by the receipt code it arrived with); None if unknown.
+
+        Logged as a consultation by ``access`` (who and why).
+        """
 
     @abc.abstractmethod
     async def set_status(
@@ -98,6 +112,7 @@ class CaseConsole(abc.ABC):
         *,
         outcome: str | None = None,
         changed_by: str | None = None,
+        access: Access | None = None,
     ) -> bool:
         """Move a case to ``status`` and record it in the history; False if unknown case.
 
@@ -106,5 +121,23 @@ class CaseConsole(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def send_message(self, reference: str, text: str, *, sent_by: str | None = None) -> bool:
+    async def send_message(
+        self,
+        reference: str,
+        text: str,
+        *,
+        sent_by: str | None = None,
+        access: Access | None = None,
+    ) -> bool:
         """Leave a message the reporter sees when they next track the case; False if unknown."""
+
+    @abc.abstractmethod
+    async def review_cases(self, untouched_since: datetime, limit: int = 500) -> list[CaseSummary]:
+        """Open cases nobody has changed since ``untouched_since``, the longest idle first."""
+
+    @abc.abstractmethod
+    async def purge_closed(
+        self, closed_before: datetime, access: Access, *, dry_run: bool = False
+    ) -> list[Erased]:
+        """Erase the personal data of cases closed and untouched since before the cutoff,
+        logging each erasure (names of fields, never their contents)."""

@@ -21,6 +21,7 @@ from triage.cases.migrate import upgrade_to_head
 from triage.cases.outbox import Outbox
 from triage.cases.ports import CaseSystem
 from triage.cases.redis_outbox import RedisStreamOutbox
+from triage.cases.retention import Retention
 from triage.cases.service import CaseTracking, ReportIntake
 from triage.cases.spool_outbox import SpoolOutbox
 from triage.cases.sql_store import SqlCaseSystem
@@ -109,3 +110,14 @@ def build_tracking(cases: CaseSystem, outbox: Outbox, limiter: AttemptLimiter) -
 
 def build_worker(settings: Settings, cases: CaseSystem, outbox: Outbox) -> OutboxWorker:
     return OutboxWorker(outbox, cases, poll_seconds=settings.outbox_poll_seconds, backoff=Backoff())
+
+
+def build_retention(settings: Settings, store: SqlCaseSystem, outbox: Outbox) -> Retention:
+    """Retention over the local store (and its processing log) and the outbox."""
+    return Retention(
+        store,
+        store,
+        outbox,
+        closed_days=settings.retention_closed_days,
+        review_days=settings.review_days,
+    )

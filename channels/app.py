@@ -31,6 +31,7 @@ from channels.redis_store import RedisConversationStore
 from channels.routes import setup_routes
 from channels.security import add_security_headers
 from channels.triage_gate import NO_MODEL, TriageGate, TriageModel, load_triage_model
+from channels.x.wiring import x_ctx
 from triage.queue.redis_client import redis_client
 from triage.settings import Settings
 from triage.wiring import build_back_office
@@ -146,6 +147,7 @@ def create_app(
     app.cleanup_ctx.append(back_office_ctx)
     app.cleanup_ctx.append(service_ctx)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(x_ctx)  # does nothing without X credentials
     app.on_response_prepare.append(add_security_headers)
     app.on_shutdown.append(close_sockets)
     setup_routes(app)

@@ -13,6 +13,8 @@ from channels.conversation import ConversationService
 from channels.engine import EngineClient
 from channels.store import ConversationStore
 from channels.triage_gate import TriageModel
+from channels.x.intake import XIntake
+from channels.x.webhook import XWebhook
 from triage.routing.dispatch import BackOffice
 from triage.settings import Settings
 
@@ -28,3 +30,7 @@ triage_model_key = web.AppKey("triage_model", TriageModel)
 back_office_key = web.AppKey("back_office", BackOffice)
 sockets_key = web.AppKey("sockets", set[web.WebSocketResponse])
 background_key = web.AppKey("background_tasks", set[asyncio.Task[None]])
+x_intake_key = web.AppKey("x_intake", XIntake)
+"""Present only when X credentials are configured."""
+x_webhook_key = web.AppKey("x_webhook", XWebhook)
+"""Present only when X credentials and the consumer secret are configured."""

@@ -8,6 +8,7 @@ from channels.health import health
 from channels.rest import rest_webhook
 from channels.static import file_handler
 from channels.ws import websocket
+from channels.x.wiring import x_crc, x_receive
 
 
 def setup_routes(app: web.Application) -> None:
@@ -18,3 +19,5 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/demo.css", file_handler("demo.css"))
     app.router.add_get("/widget.js", file_handler("widget.js"))
     app.router.add_get("/widget.css", file_handler("widget.css"))
+    app.router.add_get("/webhooks/x", x_crc)  # 404 unless the X channel is configured
+    app.router.add_post("/webhooks/x", x_receive)

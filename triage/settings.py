@@ -82,6 +82,26 @@ class Settings:
     """Days after its last change that a closed case keeps its personal data (DPA s.39)."""
     review_days: int = 90
     """Days an open case may go untouched before `cases review` lists it for a decision."""
+    x_bearer_token: str = ""
+    """App (or OAuth 2 user) token for the X API; the X channel runs only when it is set."""
+    x_consumer_key: str = ""
+    x_consumer_secret: str = ""
+    """Also the key for webhook CRC answers and signature checks."""
+    x_access_token: str = ""
+    x_access_token_secret: str = ""
+    """OAuth 1.0a user context for replies and DMs; without it the bearer token is used."""
+    x_user_id: str = ""
+    """The force account's numeric user id, whose mentions are polled."""
+    x_poll_seconds: float = 15.0
+    x_api_base: str = "https://api.twitter.com"
+    """Where the X API is reached; tests and the bench point it at a local fake."""
+    x_poll: bool = True
+    """Poll mentions and DMs; off for accounts that take webhook deliveries instead."""
+
+    @property
+    def x_enabled(self) -> bool:
+        """The X channel needs a token and the account it speaks for."""
+        return bool(self.x_bearer_token and self.x_user_id)
 
     @property
     def effective_database_url(self) -> str:
@@ -133,4 +153,13 @@ class Settings:
             track_limit_per_reference=_env_str("BLUELAMP_TRACK_LIMIT_PER_REFERENCE", "10 per hour"),
             retention_closed_days=_env_int("BLUELAMP_RETENTION_CLOSED_DAYS", 365),
             review_days=_env_int("BLUELAMP_REVIEW_DAYS", 90),
+            x_bearer_token=_env_str("BLUELAMP_X_BEARER_TOKEN", ""),
+            x_consumer_key=_env_str("BLUELAMP_X_CONSUMER_KEY", ""),
+            x_consumer_secret=_env_str("BLUELAMP_X_CONSUMER_SECRET", ""),
+            x_access_token=_env_str("BLUELAMP_X_ACCESS_TOKEN", ""),
+            x_access_token_secret=_env_str("BLUELAMP_X_ACCESS_TOKEN_SECRET", ""),
+            x_user_id=_env_str("BLUELAMP_X_USER_ID", ""),
+            x_poll_seconds=_env_float("BLUELAMP_X_POLL_SECONDS", 15.0),
+            x_api_base=_env_str("BLUELAMP_X_API_BASE", "https://api.twitter.com"),
+            x_poll=_env_str("BLUELAMP_X_POLL", "1") not in ("0", "false", "no"),
         )

@@ -1,10 +1,12 @@
 """What happens to one public mention or one direct message, exactly once.
 
-A mention is claimed by its post id (`XState.claim`), triaged as a public contact, routed
-with ``RouteContext(public=True)`` and then, at the same time: the public reply (the 999
-guidance, an invitation to DM, a pointer, or a thank-you) and the back office (alert, queue
-item with the post's link, decision record). Each step has its own marker, so a retry after
-a failure or a crash repeats only what did not finish, and a reply is never sent twice.
+A mention is claimed by its post id (`XState.claim`), triaged as a public contact (or handed
+its decision by the poller, which classifies a whole batch first), routed with
+``RouteContext(public=True)`` and then, at the same time: the public reply (the 999 guidance,
+an invitation to DM, a pointer, or a thank-you) and the back office (alert and queue item
+carrying the post's link and the author's public handle, decision record). Each step has its
+own marker, so a retry after a failure or a crash repeats only what did not finish, and a
+reply is never sent twice.
 
 Replies are fixed texts from `triage.routing.texts` and the thank-you templates below: they
 never quote the post, so nothing personal in it can be repeated in public.
@@ -15,17 +17,17 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import partial
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar, runtime_checkable
 
 import structlog
 
 from channels.x.api import XApi, XRateLimited, XRejected, XUnavailable
-from channels.x.models import DirectMessage, Post
+from channels.x.models import DirectMessage, Post, public_handle
 from channels.x.state import DONE, XState
 from triage.decisions import Category, Channel, Contact, Decision, Priority
 from triage.queue.alerts import Alert
@@ -55,6 +57,9 @@ SEND_ATTEMPTS = 4
 SEND_BACKOFF_SECONDS = 0.5
 MAX_RATE_WAIT_SECONDS = 900.0
 DM_CHANNEL = "x_dm"
+CLASSIFY_CHUNK = 256
+"""Posts classified in one batched pass before yielding to the event loop, so a big backlog
+does not stall web chat, DMs or alerts for seconds."""
 
 THANKS = (
     "Thank you, that's kind of you to say. We'll pass it on to the team.",
@@ -108,9 +113,29 @@ def public_reply(post: Post, plan: RoutePlan, praise_allowed: bool) -> str | Non
 
 
 def operator_summary(post: Post) -> str:
-    """Link and author for the operator (they need both to act), then the redacted text."""
-    author = f"@{post.author_handle}" if post.author_handle else f"user {post.author_id}"
-    return f"{post.link} from {author}: {summarise(post.text, limit=200)}"
+    """The redacted text; the link and the author travel in fields of their own."""
+    return summarise(post.text, limit=200)
+
+
+@runtime_checkable
+class BatchClassifier(Protocol):
+    """A classifier that can take many contacts in one pass (`TriageClassifier` can)."""
+
+    def classify_many(self, contacts: Sequence[Contact]) -> list[Decision]: ...
+
+
+NO_CLASSIFIER = Decision(Category.OTHER, Priority.P3, 0.0, reasons=("no_classifier",))
+"""Without a classifier a post is something a person should read, never noise."""
+
+
+def post_contact(post: Post) -> Contact:
+    return Contact(
+        id=post.id,
+        text=post.text,
+        channel=Channel.X,
+        conversation_id=f"x:post:{post.id}",
+        public=True,
+    )
 
 
 T = TypeVar("T")
@@ -158,13 +183,14 @@ class XIntake:
         """Post id → monotonic time its alert was published (for the bench and tests)."""
 
     # --- mentions ------------------------------------------------------------------------
-    async def handle_post(self, post: Post) -> PostResult:
+    async def handle_post(self, post: Post, decision: Decision | None = None) -> PostResult:
+        """Process the post once; ``decision`` is its triage when already classified."""
         key = f"post:{post.id}"
         if not await self.state.claim(key, LEASE_SECONDS):
             log.info("x_post_duplicate", post_id=post.id)
             return PostResult(Outcome.DUPLICATE)
         try:
-            result = await self._process_post(post)
+            result = await self._process_post(post, decision)
         except Exception as exc:
             await self.state.release(key)  # the next poll retries what did not finish
             log.error("x_post_failed", post_id=post.id, error=type(exc).__name__)
@@ -176,20 +202,32 @@ class XIntake:
         return await self.state.get(f"post:{post_id}") == DONE
 
     def _classify(self, post: Post) -> Decision:
-        contact = Contact(
-            id=post.id,
-            text=post.text,
-            channel=Channel.X,
-            conversation_id=f"x:post:{post.id}",
-            public=True,
-        )
         if self.model is None:
-            # No classifier: treat it as something a person should read, never as noise.
-            return Decision(Category.OTHER, Priority.P3, 0.0, reasons=("no_classifier",))
-        return self.model.classifier.classify(contact)
+            return NO_CLASSIFIER
+        return self.model.classifier.classify(post_contact(post))
 
-    async def _process_post(self, post: Post) -> PostResult:
-        decision = self._classify(post)
+    async def classify_posts(self, posts: Sequence[Post]) -> list[Decision]:
+        """Every post's decision, in order, in batched passes (so the poller can put P1 first).
+
+        Runs on the event loop like every other classification (the spaCy pipeline is shared
+        and not made for threads), yielding between chunks.
+        """
+        if self.model is None:
+            return [NO_CLASSIFIER] * len(posts)
+        classifier = self.model.classifier
+        decisions: list[Decision] = []
+        for start in range(0, len(posts), CLASSIFY_CHUNK):
+            chunk = [post_contact(post) for post in posts[start : start + CLASSIFY_CHUNK]]
+            if isinstance(classifier, BatchClassifier):
+                decisions.extend(classifier.classify_many(chunk))
+            else:
+                decisions.extend(classifier.classify(contact) for contact in chunk)
+            await asyncio.sleep(0)
+        return decisions
+
+    async def _process_post(self, post: Post, decision: Decision | None = None) -> PostResult:
+        if decision is None:
+            decision = self._classify(post)
         plan = route(decision, RouteContext(channel=Channel.X, public=True))
         praise_allowed = False
         if plan.has(RecordOnly) and is_praise(post.text) and post.author_id:
@@ -241,14 +279,23 @@ class XIntake:
         log.info("x_replied", post_id=post.id, reply_id=reply_id, priority=priority.value)
 
     async def _back_office(self, post: Post, decision: Decision, plan: RoutePlan) -> None:
-        """Alert, queue and record, each once; the summary carries the post's link."""
+        """Alert, queue and record, each once; alert and item carry the link and the handle."""
         conversation_id = f"x:post:{post.id}"
         summary = operator_summary(post)
+        author = public_handle(post.author_handle)
         alert = plan.first(AlertOperators)
         if alert is not None and await self.state.get(f"alert:{post.id}") is None:
             try:
                 await self.back_office.alerts.publish(
-                    Alert(conversation_id, Channel.X, alert.priority, summary, decision.flags)
+                    Alert(
+                        conversation_id,
+                        Channel.X,
+                        alert.priority,
+                        summary,
+                        decision.flags,
+                        link=post.link,
+                        author=author,
+                    )
                 )
             except QueueUnavailable as exc:
                 log.error("x_alert_failed", post_id=post.id, error=str(exc))
@@ -265,6 +312,8 @@ class XIntake:
                 reason=queued.reason.value,
                 summary=summary,
                 flags=decision.flags,
+                link=post.link,
+                author=author,
             )
             await self.back_office.queue.enqueue(request)
             await self.state.mark(f"queue:{post.id}")

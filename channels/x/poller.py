@@ -3,6 +3,12 @@
 The mentions cursor (``since_id``) only moves past posts that are done, so a restart or a
 crash re-reads anything unfinished and the per-post claims stop anything being done twice.
 Two pollers (two gateways) may run at once: each post is claimed by exactly one of them.
+
+A read may bring a backlog (thousands of posts after an outage or a viral moment), so the
+whole batch is classified first and its P1 posts are handled, to the end, before any other:
+a stabbing reported at the back of the page gets its 999 reply and alert first. The rest go
+in priority order, oldest first within a priority. Order of handling never moves the cursor:
+that is still decided in post order.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ from channels.x.api import XApi, XError, XRateLimited
 from channels.x.intake import MAX_RATE_WAIT_SECONDS, Outcome, XIntake
 from channels.x.models import DirectMessage, Post
 from channels.x.state import XState, id_key
+from triage.decisions import Decision, Priority
 
 log = structlog.get_logger(__name__)
 
 MENTIONS_CURSOR = "mentions"
 CONCURRENCY = 32
-"""Posts handled at once: a P1 late in a big batch must not wait for the whole batch."""
+"""Posts handled at once (within the P1 group, then within the rest)."""
 MAX_BACKOFF_SECONDS = 300.0
 
 
@@ -52,7 +59,7 @@ class XPoller:
         """One read of every new mention; returns how many this poller processed."""
         since = await self.state.get_cursor(MENTIONS_CURSOR)
         batch = await self.api.mentions(since)
-        outcomes = await asyncio.gather(*(self._one(post) for post in batch.posts))
+        outcomes = await self._handle_batch(batch.posts)
         done_through: str | None = None
         for post, outcome in zip(batch.posts, outcomes, strict=True):
             finished = outcome is Outcome.DONE or (
@@ -72,9 +79,22 @@ class XPoller:
         self.stats.processed += processed
         return processed
 
-    async def _one(self, post: Post) -> Outcome:
+    async def _handle_batch(self, posts: tuple[Post, ...]) -> list[Outcome]:
+        """Classify all, finish every P1, then the rest by priority; outcomes in post order."""
+        decisions = await self.intake.classify_posts(posts)
+        order = sorted(range(len(posts)), key=lambda n: decisions[n].priority.rank)
+        urgent = [n for n in order if decisions[n].priority is Priority.P1]
+        rest = [n for n in order if decisions[n].priority is not Priority.P1]
+        outcomes: list[Outcome] = [Outcome.FAILED] * len(posts)
+        for group in (urgent, rest):
+            results = await asyncio.gather(*(self._one(posts[n], decisions[n]) for n in group))
+            for n, outcome in zip(group, results, strict=True):
+                outcomes[n] = outcome
+        return outcomes
+
+    async def _one(self, post: Post, decision: Decision) -> Outcome:
         async with self._limit:
-            return (await self.intake.handle_post(post)).outcome
+            return (await self.intake.handle_post(post, decision)).outcome
 
     async def poll_dms(self) -> int:
         """Every recent DM not yet done; in order within a conversation, parallel across."""

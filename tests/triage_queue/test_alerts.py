@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -42,13 +43,47 @@ def test_alert_json_round_trip_and_shape() -> None:
         "flags",
         "summary",
         "created_at",
+        "link",
+        "author",
     }
+    assert (payload["link"], payload["author"]) == (None, None)
     assert payload["flags"] == [
         {"flag": "weapon", "evidence": "knife"},
         {"flag": "in_progress", "evidence": "right now"},
     ]
     assert Alert.from_json(original.to_json()) == original
     assert alert().id != alert().id  # each alert has its own id
+
+
+def social_alert() -> Alert:
+    return replace(alert("x:post:1"), link="https://x.com/i/web/status/1", author="@jo_b")
+
+
+def test_link_and_author_round_trip() -> None:
+    original = social_alert()
+    payload = json.loads(original.to_json())
+    assert (payload["link"], payload["author"]) == ("https://x.com/i/web/status/1", "@jo_b")
+    assert Alert.from_json(original.to_json()) == original
+
+
+def test_payload_without_link_and_author_still_reads() -> None:
+    """An alert published by a gateway that predates the two fields."""
+    old = alert()
+    payload = json.loads(old.to_json())
+    del payload["link"], payload["author"]
+    read = Alert.from_json(json.dumps(payload))
+    assert (read.link, read.author) == (None, None)
+    assert read == old
+
+
+async def test_link_and_author_reach_subscribers(bus: AlertBus) -> None:
+    async with bus.subscribe() as alerts:
+        sent = social_alert()
+        await bus.publish(sent)
+        async with asyncio.timeout(WAIT):
+            received = await anext(alerts)
+    assert received == sent
+    assert (received.link, received.author) == ("https://x.com/i/web/status/1", "@jo_b")
 
 
 @pytest.mark.parametrize(

@@ -207,3 +207,45 @@ async def test_summary_and_flags_round_trip_unicode(queue: OperatorQueue) -> Non
     assert stored is not None
     assert stored.summary == 'Ça va? 🚲 £350 "x"'
     assert stored.flags == (flag,)
+
+
+LINK = "https://x.com/i/web/status/1900000000001"
+
+
+async def test_link_and_author_are_stored_and_default_to_none(queue: OperatorQueue) -> None:
+    social = await queue.enqueue(
+        QueueRequest("x:post:1", Channel.X, Priority.P1, "emergency", "s", (), LINK, "@jo_b")
+    )
+    chat = await queue.enqueue(request("c1"))
+    assert (social.link, social.author) == (LINK, "@jo_b")
+    assert (chat.link, chat.author) == (None, None)
+    assert await queue.get(social.id) == social
+    assert await queue.get(chat.id) == chat
+    claimed = await queue.claim_next("op")
+    assert claimed is not None and (claimed.link, claimed.author) == (LINK, "@jo_b")
+    released = await queue.release(social.id, "op")
+    assert released is not None and (released.link, released.author) == (LINK, "@jo_b")
+    assert [(i.link, i.author) for i in await queue.list_waiting()] == [
+        (LINK, "@jo_b"),
+        (None, None),
+    ]
+    wire = social.as_json()
+    assert (wire["link"], wire["author"]) == (LINK, "@jo_b")
+    assert (chat.as_json()["link"], chat.as_json()["author"]) == (None, None)
+
+
+async def test_re_enqueue_fills_a_missing_link_and_author_but_keeps_the_first(
+    queue: OperatorQueue,
+) -> None:
+    first = await queue.enqueue(request("c1", Priority.P3))
+    filled = await queue.enqueue(
+        QueueRequest("c1", Channel.X, Priority.P4, "repeated_fallback", "", (), LINK, "@jo_b")
+    )
+    assert filled.id == first.id and (filled.link, filled.author) == (LINK, "@jo_b")
+    again = await queue.enqueue(
+        QueueRequest("c1", Channel.X, Priority.P1, "emergency", "", (), "https://other", "@x")
+    )
+    assert again.priority is Priority.P1 and (again.link, again.author) == (LINK, "@jo_b")
+    plain = await queue.enqueue(request("c1", Priority.P1))  # without: nothing is cleared
+    assert (plain.link, plain.author) == (LINK, "@jo_b")
+    assert await queue.get(first.id) == plain

@@ -158,6 +158,39 @@ async def test_items_written_by_a_client_without_decoding_read_back(
         await raw_client.aclose()
 
 
+async def test_items_stored_before_link_and_author_existed_read_back_with_none(
+    redis: tuple[Redis, str],
+) -> None:
+    client, prefix = redis
+    queue = RedisOperatorQueue(client, prefix)
+    item = await queue.enqueue(request("c1"))
+    key = f"{prefix}queue:item:{item.id}"
+    # Unset fields are not written at all, so this hash is exactly what the version before
+    # link/author stored: reading and updating it proves those items still work.
+    assert set(await client.hkeys(key)) == {
+        "id",
+        "conversation_id",
+        "channel",
+        "priority",
+        "rank",
+        "reason",
+        "summary",
+        "flags",
+        "enqueued_ms",
+        "enqueued_at",
+    }
+    stored = await queue.get(item.id)
+    assert stored is not None and (stored.link, stored.author) == (None, None)
+    assert stored == item
+    updated = await queue.enqueue(
+        QueueRequest("c1", Channel.X, Priority.P2, "urgent_risk", "", (), "https://x.com/1", "@a")
+    )
+    assert (updated.id, updated.link, updated.author) == (item.id, "https://x.com/1", "@a")
+    assert await client.hget(key, "link") == "https://x.com/1"
+    claimed = await queue.claim_next("op")
+    assert claimed is not None and claimed.link == "https://x.com/1"
+
+
 Operation = Callable[[RedisOperatorQueue], Awaitable[Any]]
 OPERATIONS: dict[str, Operation] = {
     "enqueue": lambda q: q.enqueue(request("c1")),

@@ -85,6 +85,31 @@ async def test_a_public_post_is_queued_under_its_own_id() -> None:
     assert done.queue_item.channel is Channel.X
 
 
+async def test_link_and_author_go_on_the_alert_and_the_item() -> None:
+    office = in_memory()
+    post = Contact(id="x:7", text="help, knife", channel=Channel.X, public=True)
+    plan = route(EMERGENCY, RouteContext(channel=Channel.X, public=True))
+    link = "https://x.com/i/web/status/7"
+    async with office.alerts.subscribe() as alerts:
+        done = await office.dispatch(post, EMERGENCY, plan, link=link, author="@jo_b")
+        async with asyncio.timeout(1):
+            alert = await anext(alerts)
+    assert (alert.link, alert.author) == (link, "@jo_b")
+    assert done.queue_item is not None
+    assert (done.queue_item.link, done.queue_item.author) == (link, "@jo_b")
+
+
+async def test_web_chat_has_no_link_or_author() -> None:
+    office = in_memory()
+    async with office.alerts.subscribe() as alerts:
+        done = await office.dispatch(contact(), EMERGENCY, route(EMERGENCY, RouteContext()))
+        async with asyncio.timeout(1):
+            alert = await anext(alerts)
+    assert (alert.link, alert.author) == (None, None)
+    assert done.queue_item is not None
+    assert (done.queue_item.link, done.queue_item.author) == (None, None)
+
+
 async def test_redis_down_still_records_and_reports_what_failed(tmp_path: Path) -> None:
     url = closed_port_url()
     decisions = SqlDecisionLog.from_url(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")

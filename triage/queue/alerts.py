@@ -26,7 +26,12 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Alert:
-    """Something an operator must see now."""
+    """Something an operator must see now.
+
+    ``link`` (the source post) and ``author`` (its public handle only, never a name, phone
+    number or email address) let the console show where to look without parsing the summary;
+    both None for web chat.
+    """
 
     conversation_id: str
     channel: Channel
@@ -35,6 +40,8 @@ class Alert:
     flags: tuple[Flag, ...] = ()
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     created_at: datetime = field(default_factory=utcnow)
+    link: str | None = None
+    author: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(
@@ -46,13 +53,18 @@ class Alert:
                 "flags": [flag.as_dict() for flag in self.flags],
                 "summary": self.summary,
                 "created_at": self.created_at.isoformat(),
+                "link": self.link,
+                "author": self.author,
             },
             ensure_ascii=False,
         )
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> Alert:
-        """Raises ValueError (or KeyError) for a payload that is not an alert."""
+        """Raises ValueError (or KeyError) for a payload that is not an alert.
+
+        ``link`` and ``author`` may be absent (alerts from a gateway older than them).
+        """
         data: dict[str, Any] = json.loads(raw)
         return cls(
             id=str(data["id"]),
@@ -62,7 +74,13 @@ class Alert:
             flags=flags_from_json(data["flags"]),
             summary=str(data["summary"]),
             created_at=datetime.fromisoformat(data["created_at"]),
+            link=_optional_text(data.get("link")),
+            author=_optional_text(data.get("author")),
         )
+
+
+def _optional_text(value: Any) -> str | None:
+    return str(value) if value else None
 
 
 class Subscription(AsyncIterator[Alert], abc.ABC):

@@ -55,6 +55,8 @@ class InMemoryOperatorQueue(OperatorQueue):
                 summary=request.summary,
                 flags=merge_flags((), request.flags),
                 enqueued_at=self._clock(),
+                link=request.link or None,
+                author=request.author or None,
             )
             self._by_conversation[request.conversation_id] = item.id
         else:
@@ -66,6 +68,8 @@ class InMemoryOperatorQueue(OperatorQueue):
                 reason=request.reason if raised else old.reason,
                 summary=request.summary if raised and request.summary else old.summary,
                 flags=merge_flags(old.flags, request.flags),
+                link=old.link or request.link or None,
+                author=old.author or request.author or None,
             )
         self._items[item.id] = item
         return item

@@ -28,7 +28,13 @@ class QueueUnavailable(Exception):
 
 @dataclass(frozen=True)
 class QueueRequest:
-    """Ask for a member of staff; ``summary`` must already be redacted."""
+    """Ask for a member of staff; ``summary`` must already be redacted.
+
+    ``link`` is where the operator can see the source (e.g. the public post) and ``author``
+    the public handle that wrote it: fields of their own so the console can show them as a
+    link and a name without parsing the summary. ``author`` is a public handle only, never a
+    name, phone number or email address. Both are None for web chat.
+    """
 
     conversation_id: str
     channel: Channel
@@ -36,6 +42,8 @@ class QueueRequest:
     reason: str
     summary: str = ""
     flags: tuple[Flag, ...] = ()
+    link: str | None = None
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,10 @@ class QueueItem:
     enqueued_at: datetime
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    link: str | None = None
+    """The source post (or other page) for the operator; see `QueueRequest`."""
+    author: str | None = None
+    """The source's public handle; see `QueueRequest`."""
 
     @property
     def waiting(self) -> bool:
@@ -73,6 +85,8 @@ class QueueItem:
             "enqueued_at": self.enqueued_at.isoformat(),
             "claimed_by": self.claimed_by,
             "claimed_at": self.claimed_at.isoformat() if self.claimed_at else None,
+            "link": self.link,
+            "author": self.author,
         }
 
 
@@ -95,7 +109,8 @@ class OperatorQueue(abc.ABC):
     @abc.abstractmethod
     async def enqueue(self, request: QueueRequest) -> QueueItem:
         """Add the conversation, or update its open item: a more urgent priority raises it
-        (with the new reason and summary), flags are merged, the waiting time is kept."""
+        (with the new reason and summary), flags are merged, the waiting time is kept, and a
+        link or author the item lacks is filled in (one it has is kept)."""
 
     @abc.abstractmethod
     async def claim_next(self, operator_id: str) -> QueueItem | None:

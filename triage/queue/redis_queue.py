@@ -5,6 +5,9 @@ Keys, all under ``<prefix>queue:``:
 ``claimed`` (sorted set of ids by claim time), ``item:<id>`` (hash), ``conv:<conversation>``
 (the id of the conversation's open item).
 
+The optional ``link`` and ``author`` hash fields are written only when set, so items stored
+before they existed (and items without them) read back with both None.
+
 Every change is one Lua script, which Redis runs without interleaving any other command: a
 claim removes the id from ``waiting`` and only the caller whose ZREM removed it gets the item,
 so two operators can never take the same one. The item keys are built inside the scripts, so
@@ -49,6 +52,8 @@ if id and redis.call('EXISTS', item_prefix .. id) == 1 then
     if not seen[k] then table.insert(old_flags, f); seen[k] = true end
   end
   if #old_flags > 0 then redis.call('HSET', key, 'flags', cjson.encode(old_flags)) end
+  if ARGV[11] ~= '' then redis.call('HSETNX', key, 'link', ARGV[11]) end
+  if ARGV[12] ~= '' then redis.call('HSETNX', key, 'author', ARGV[12]) end
   if tonumber(ARGV[5]) < tonumber(redis.call('HGET', key, 'rank')) then
     redis.call('HSET', key, 'priority', ARGV[4], 'rank', ARGV[5], 'reason', ARGV[6])
     if ARGV[7] ~= '' then redis.call('HSET', key, 'summary', ARGV[7]) end
@@ -64,6 +69,8 @@ local key = item_prefix .. id
 redis.call('HSET', key, 'id', id, 'conversation_id', ARGV[2], 'channel', ARGV[3],
   'priority', ARGV[4], 'rank', ARGV[5], 'reason', ARGV[6], 'summary', ARGV[7],
   'flags', ARGV[8], 'enqueued_ms', ARGV[9], 'enqueued_at', ARGV[10])
+if ARGV[11] ~= '' then redis.call('HSET', key, 'link', ARGV[11]) end
+if ARGV[12] ~= '' then redis.call('HSET', key, 'author', ARGV[12]) end
 redis.call('ZADD', KEYS[2], {_SCORE.format(rank="ARGV[5]", ms="ARGV[9]")}, id)
 redis.call('SET', KEYS[3], id)
 return redis.call('HGETALL', key)
@@ -144,6 +151,8 @@ def _item(raw: Any) -> QueueItem | None:
         enqueued_at=datetime.fromisoformat(fields["enqueued_at"]),
         claimed_by=fields.get("claimed_by"),
         claimed_at=datetime.fromisoformat(claimed_at) if claimed_at else None,
+        link=fields.get("link") or None,
+        author=fields.get("author") or None,
     )
 
 
@@ -199,6 +208,8 @@ class RedisOperatorQueue(OperatorQueue):
                     flags,
                     ms,
                     iso,
+                    request.link or "",
+                    request.author or "",
                 ],
             )
         item = _item(raw)

@@ -47,8 +47,20 @@ class BackOffice:
         self.decisions = decisions
         self.model_version = model_version
 
-    async def dispatch(self, contact: Contact, decision: Decision, plan: RoutePlan) -> Dispatched:
-        """Alert first (at once), then queue, then record."""
+    async def dispatch(
+        self,
+        contact: Contact,
+        decision: Decision,
+        plan: RoutePlan,
+        *,
+        link: str | None = None,
+        author: str | None = None,
+    ) -> Dispatched:
+        """Alert first (at once), then queue, then record.
+
+        ``link`` and ``author`` (a public handle only) go on the alert and the queue item so
+        the operator can open the source; web chat leaves them None.
+        """
         conversation_id = contact.conversation_id or contact.id
         summary = summarise(contact.text)
         failures: list[str] = []
@@ -59,7 +71,15 @@ class BackOffice:
         if alert is not None:
             try:
                 receivers = await self.alerts.publish(
-                    Alert(conversation_id, contact.channel, alert.priority, summary, decision.flags)
+                    Alert(
+                        conversation_id,
+                        contact.channel,
+                        alert.priority,
+                        summary,
+                        decision.flags,
+                        link=link,
+                        author=author,
+                    )
                 )
             except QueueUnavailable as exc:
                 failures.append(alert.name)
@@ -73,6 +93,8 @@ class BackOffice:
                 reason=queued.reason.value,
                 summary=summary,
                 flags=decision.flags,
+                link=link,
+                author=author,
             )
             try:
                 item = await self.queue.enqueue(request)

@@ -12,7 +12,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
-        test-e2e nlu-report clean triage-model triage-report bench case-bench
+        test-e2e test-browser nlu-report clean triage-model triage-report bench case-bench \
+        webchat-bench
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
@@ -61,13 +62,18 @@ validate: venvs
 	scripts/validate.sh
 
 test-unit: $(VENV)/.installed node_modules/.installed
-	$(VENV)/bin/pytest -m "not engine" -q
+	$(VENV)/bin/pytest -m "not engine and not browser" -q
 
 test-dialogue: train
 	scripts/test_dialogue.sh
 
 test-e2e: train
-	$(VENV)/bin/pytest -m engine -q
+	$(VENV)/bin/pytest -m "engine and not browser" -q
+
+# Debian's Chromium (/usr/bin/chromium) drives the widget against the real stack; screenshots
+# and axe-core reports go to results/browser/.
+test-browser: train node_modules/.installed
+	$(VENV)/bin/pytest -m browser -q tests/browser
 
 nlu-report: venvs
 	scripts/nlu_report.sh
@@ -79,7 +85,7 @@ triage-model: $(VENV)/.installed
 triage-report: $(VENV)/.installed
 	$(PY) bench/triage_figures.py --check
 
-bench: $(VENV)/.installed case-bench
+bench: $(VENV)/.installed case-bench webchat-bench x-bench
 	$(PY) bench/triage_throughput.py
 
 # Report submissions per second into SQLite and PostgreSQL (127.0.0.1:5432, db `test`),
@@ -87,7 +93,18 @@ bench: $(VENV)/.installed case-bench
 case-bench: $(VENV)/.installed
 	$(PY) bench/case_submissions.py --check
 
-test: venvs lint validate test-unit triage-report train test-dialogue test-e2e nlu-report
+# Concurrent web chat reports through the gateway's WebSocket beside the engine's REST channel,
+# and the 999 guidance at 50 concurrent conversations; starts the whole stack itself.
+webchat-bench: train
+	$(PY) bench/webchat.py
+
+# 10,000 mixed X posts through the local fake X API, tweepy, triage and the replies: posts/s,
+# and arrival -> P1 alert p50/p95; fails when p95 is 1 second or more.
+x-bench: $(VENV)/.installed
+	$(PY) bench/x_intake.py
+
+test: venvs lint validate test-unit triage-report train test-dialogue test-e2e test-browser \
+      nlu-report
 	@echo "make test: all checks passed"
 
 clean:

@@ -211,7 +211,9 @@ class ConversationService:
         fallback: bool = False,
         emergency: bool = False,
     ) -> Reply:
-        entry = TranscriptEntry(direction="out", author=author, text=text, buttons=buttons)
+        entry = TranscriptEntry(
+            direction="out", author=author, text=text, buttons=buttons, emergency=emergency
+        )
         try:
             await self.store.append(conversation_id, entry)
         except Exception:  # still send it: an unsaved reply beats silence

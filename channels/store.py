@@ -44,6 +44,8 @@ class TranscriptEntry:
     message_id: str | None = None
     label: str | None = None
     buttons: tuple[Button, ...] = ()
+    emergency: bool = False
+    """The gateway's 999 guidance: the widget shows it prominently, after a reload too."""
 
     def to_json(self) -> dict[str, Any]:
         """The wire and storage form (also what `history` sends to the widget)."""
@@ -61,6 +63,7 @@ class TranscriptEntry:
             message_id=data.get("message_id"),
             label=data.get("label"),
             buttons=tuple(Button(**b) for b in data.get("buttons", ())),
+            emergency=bool(data.get("emergency", False)),
         )
 
 

@@ -1,7 +1,8 @@
 /*
  * bluelamp web chat widget. Embed with one tag:
  *   <script src="/widget.js" defer></script>
- * Optional: data-force-name="Northshire Police" on the script tag.
+ * Optional on the script tag: data-force-name="Northshire Police", data-max-chars="2000"
+ * (keep it equal to the gateway's Settings.max_message_chars).
  *
  * Rules kept here: every piece of text goes into the page with textContent (never
  * innerHTML); links are built with createElement and only for http(s) URLs; no inline
@@ -13,7 +14,9 @@
   var script = document.currentScript;
   var base = new URL(script && script.src ? script.src : "/widget.js", window.location.href);
   var forceName = (script && script.getAttribute("data-force-name")) || "Northshire Police";
-  var MAX_CHARS = 2000;
+  var MAX_CHARS = Number((script && script.getAttribute("data-max-chars")) || 2000);
+  if (!(MAX_CHARS >= 1)) { MAX_CHARS = 2000; }
+  var COUNT_FROM = Math.floor(MAX_CHARS * 0.9);
   var KEY_CONVERSATION = "bluelamp.conversation";
   var KEY_PENDING = "bluelamp.pending";
   var KEY_OPEN = "bluelamp.open";
@@ -79,6 +82,21 @@
       parent.appendChild(document.createTextNode(parts[i]));
     }
   }
+  // Characters as the gateway counts them (code points: an emoji is one, not two).
+  function charCount(text) { return Array.from(text).length; }
+  function formatNumber(n) { return Number(n).toLocaleString("en-GB"); }
+  function characters(n) { return formatNumber(n) + (n === 1 ? " character" : " characters"); }
+  // One place for the limit's wording, so the counter and the error agree.
+  function lengthProblem(length) {
+    if (length <= MAX_CHARS) { return null; }
+    return "Your message is too long: " + characters(length) + ". The limit is " +
+      formatNumber(MAX_CHARS) + ". Please shorten it or send it in parts.";
+  }
+  function countLabel(length) {
+    if (length > MAX_CHARS) { return characters(length - MAX_CHARS) + " too many"; }
+    if (length >= COUNT_FROM) { return characters(MAX_CHARS - length) + " left"; }
+    return "";
+  }
   function timeLabel(iso) {
     var d = iso ? new Date(iso) : new Date();
     if (isNaN(d.getTime())) { d = new Date(); }
@@ -115,17 +133,26 @@
 
   var emergency = el("p", "bl-emergency");
   emergency.appendChild(el("strong", null, "In an emergency call 999"));
-  emergency.appendChild(document.createTextNode(" (do not wait for a reply here)"));
+  emergency.appendChild(el("span", "bl-emergency-more", " (do not wait for a reply here)"));
+
+  // Announced at once, interrupting: only for the 999 guidance (the log itself is polite).
+  var alertRegion = el("p", "bl-visually-hidden bl-alert");
+  alertRegion.setAttribute("role", "alert");
 
   var status = el("p", "bl-status");
   status.setAttribute("role", "status");
 
+  // The messages, typing indicator and quick replies scroll together, so on a small screen
+  // the buttons never squeeze the conversation out of sight. Focusable: keyboard scrolling.
+  var scroller = el("div", "bl-scroll");
+  scroller.tabIndex = 0;
+  scroller.setAttribute("role", "region");
+  scroller.setAttribute("aria-label", "Conversation");
   var log = el("div", "bl-log");
   log.id = "bl-log";
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
-  log.setAttribute("aria-label", "Conversation");
-  log.tabIndex = 0;
+  log.setAttribute("aria-label", "Messages");
 
   var typing = el("p", "bl-typing", forceName + " assistant is typing…");
   typing.hidden = true;
@@ -140,24 +167,34 @@
   var input = el("textarea", "bl-input");
   input.id = "bl-input";
   input.rows = 2;
-  input.maxLength = MAX_CHARS;
-  input.setAttribute("aria-describedby", "bl-hint");
-  var hint = el("span", "bl-hint", "Press Enter to send, Shift and Enter for a new line.");
-  hint.id = "bl-hint";
+  // No maxLength: the browser would cut a long paste silently; the person gets a clear error.
+  input.setAttribute("aria-describedby", "bl-error bl-count bl-hint");
   var send = el("button", "bl-send", "Send");
   send.type = "submit";
+  var error = el("p", "bl-error");
+  error.id = "bl-error";
+  error.setAttribute("role", "alert");
+  var count = el("p", "bl-count");
+  count.id = "bl-count";
+  var hint = el("p", "bl-hint", "Press Enter to send, Shift and Enter for a new line. Up to " +
+    characters(MAX_CHARS) + ".");
+  hint.id = "bl-hint";
   form.appendChild(label);
+  form.appendChild(error);
   form.appendChild(input);
-  form.appendChild(hint);
   form.appendChild(send);
+  form.appendChild(count);
+  form.appendChild(hint);
 
   panel.appendChild(header);
   panel.appendChild(emergency);
   panel.appendChild(status);
-  panel.appendChild(log);
-  panel.appendChild(typing);
-  panel.appendChild(quick);
+  scroller.appendChild(log);
+  scroller.appendChild(typing);
+  scroller.appendChild(quick);
+  panel.appendChild(scroller);
   panel.appendChild(form);
+  panel.appendChild(alertRegion);
   root.appendChild(panel);
   root.appendChild(launcher);
   document.body.appendChild(root);
@@ -168,10 +205,13 @@
   function renderMessage(m) {
     // m: {direction: "in"|"out", author, text, label?, ts, message_id?, state?}
     var mine = m.direction === "in";
+    var urgent = !mine && m.emergency === true;
     var item = el("div", "bl-msg " + (mine ? "bl-msg--in" : "bl-msg--out") +
-      (m.author === "system" ? " bl-msg--system" : ""));
+      (m.author === "system" ? " bl-msg--system" : "") + (urgent ? " bl-msg--emergency" : ""));
     var who = mine ? "You" : (m.author === "operator" ? forceName + " staff" : forceName);
     item.appendChild(el("span", "bl-visually-hidden", who + " said: "));
+    var flagged = urgent && !lastIsEmergency();
+    if (flagged) { item.appendChild(el("p", "bl-msg-flag", "Emergency: call 999 now")); }
     var body = el("p", "bl-text");
     appendLinkified(body, m.label || m.text);
     item.appendChild(body);
@@ -185,7 +225,45 @@
     item.appendChild(meta);
     log.appendChild(item);
     if (m.message_id) { nodesById[m.message_id] = state; }
-    log.scrollTop = log.scrollHeight;
+    if (flagged && m.live) { pinned = item; }
+    latest = item;
+    follow();
+    return item;
+  }
+
+  // Follow the conversation to the bottom, but never past the start of the newest message
+  // (a long answer is read from its beginning), nor past the 999 guidance once shown: the
+  // bot's answers that follow must not push it out of sight. The person's next message
+  // releases it.
+  var pinned = null;
+  var latest = null;
+  function follow() {
+    var box = compact() ? panel : scroller;
+    var anchor = pinned || latest;
+    var target = box.scrollHeight;
+    if (anchor && anchor.parentNode) {
+      var above = compact() ? emergency.offsetHeight + 8 : 8;
+      var top = anchor.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+      target = Math.min(target, top - above);
+    }
+    box.scrollTop = target;
+  }
+
+  function lastIsEmergency() {
+    var last = log.lastElementChild;
+    return !!(last && last.classList.contains("bl-msg--emergency"));
+  }
+
+  // Short screens (400% zoom, a phone on its side): the whole panel scrolls (widget.css).
+  function compact() {
+    return !!(window.matchMedia && window.matchMedia("(max-height: 500px)").matches);
+  }
+
+  function announceEmergency(text) {
+    emergency.classList.add("bl-emergency--active");
+    alertRegion.textContent = "";
+    // Emptied first, then set, so a second emergency is announced again.
+    window.setTimeout(function () { alertRegion.textContent = "Emergency: " + text; }, 50);
   }
 
   function setState(id, text) {
@@ -204,9 +282,11 @@
       btn.type = "button";
       btn.addEventListener("click", function () {
         sendMessage(typeof b.payload === "string" && b.payload ? b.payload : b.title, b.title);
+        input.focus(); // the button is gone now; keep keyboard users in the conversation
       });
       quick.appendChild(btn);
     });
+    follow();
   }
 
   // ---------- socket ----------
@@ -275,8 +355,17 @@
         return;
       case "typing":
         typing.hidden = frame.active === false;
+        follow();
         return;
       case "bot":
+        if (frame.emergency === true) {
+          // The first of the guidance messages interrupts a screen reader; the rest follow
+          // in the log. Not the bot's answer: typing and quick replies stay as they are.
+          if (!lastIsEmergency()) { announceEmergency(frame.text || ""); }
+          renderMessage({ direction: "out", author: "system", text: frame.text || "", ts: frame.ts,
+            emergency: true, live: true });
+          return;
+        }
         typing.hidden = true;
         renderMessage({ direction: "out", author: "bot", text: frame.text || "", ts: frame.ts });
         showQuickReplies(frame.buttons);
@@ -287,16 +376,25 @@
   }
 
   function onHistory(messages) {
+    // Rebuilt in one go: screen readers should not read the whole transcript out again.
+    log.setAttribute("aria-busy", "true");
     clear(log);
     nodesById = {};
+    pinned = null;
+    latest = null;
     var stored = {};
     var lastButtons = [];
     messages.forEach(function (m) {
       if (!m || typeof m.text !== "string") { return; }
       if (m.message_id) { stored[m.message_id] = true; }
       renderMessage(m);
-      lastButtons = m.direction === "out" ? (m.buttons || []) : [];
+      if (m.emergency === true) {
+        emergency.classList.add("bl-emergency--active");
+      } else {
+        lastButtons = m.direction === "out" ? (m.buttons || []) : [];
+      }
     });
+    log.setAttribute("aria-busy", "false");
     showQuickReplies(lastButtons);
     // Stored but the acknowledgement was lost: nothing to resend.
     pending = pending.filter(function (p) { return !stored[p.id]; });
@@ -324,6 +422,7 @@
   }
 
   function sendMessage(text, labelText) {
+    pinned = null;
     var p = { id: randomId("m-"), text: text, label: labelText || null, ts: new Date().toISOString() };
     pending.push(p);
     savePending();
@@ -336,6 +435,7 @@
   // ---------- open, close, keyboard ----------
   function open() {
     panel.hidden = false;
+    root.classList.add("bl-widget--open");
     launcher.setAttribute("aria-expanded", "true");
     save(window.sessionStorage, KEY_OPEN, "1");
     connect();
@@ -343,6 +443,7 @@
   }
   function close() {
     panel.hidden = true;
+    root.classList.remove("bl-widget--open");
     launcher.setAttribute("aria-expanded", "false");
     save(window.sessionStorage, KEY_OPEN, "");
     launcher.focus();
@@ -359,17 +460,37 @@
       form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
     }
   });
+  function showLength() {
+    var length = charCount(input.value);
+    count.textContent = countLabel(length);
+    count.classList.toggle("bl-count--over", length > MAX_CHARS);
+    if (length <= MAX_CHARS && input.getAttribute("aria-invalid") === "true") {
+      error.textContent = "";
+      input.removeAttribute("aria-invalid");
+    }
+  }
+  input.addEventListener("input", showLength);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value;
     if (!text.trim()) { input.focus(); return; }
+    var problem = lengthProblem(charCount(text));
+    if (problem) {
+      // Kept in the box, so nothing they typed is lost while they shorten it.
+      error.textContent = problem;
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
     input.value = "";
+    showLength();
     sendMessage(text, null);
     input.focus();
   });
 
   if (load(window.sessionStorage, KEY_OPEN) === "1" || pending.length) {
     panel.hidden = false;
+    root.classList.add("bl-widget--open");
     launcher.setAttribute("aria-expanded", "true");
     connect();
   }

@@ -100,5 +100,88 @@ const $ = s => d.querySelector(s);
   assert(ws2.sent.some(f => f.text === "via enter"), "Enter sends");
   assert($(".bl-log").getAttribute("role") === "log" && $(".bl-log").getAttribute("aria-live") === "polite", "log role");
   assert(d.querySelector('label[for="bl-input"]'), "labelled input");
+  const scroller = $(".bl-scroll");
+  assert(scroller.contains($(".bl-log")) && scroller.contains($(".bl-quick")) && scroller.contains($(".bl-typing")),
+    "messages, typing and quick replies scroll together");
+  assert(scroller.tabIndex === 0 && scroller.getAttribute("role") === "region" && scroller.getAttribute("aria-label") === "Conversation",
+    "scroll region focusable and named for keyboard scrolling");
+
+  // ---------- the gateway's 999 guidance is shown prominently ----------
+  const ts = "2026-11-25T10:05:00+00:00";
+  ws2.push({ type: "bot", text: "What was stolen?", ts, buttons: [{ title: "Cancel", payload: "/stop" }], emergency: false });
+  assert(!$(".bl-emergency").classList.contains("bl-emergency--active"), "999 line calm before any emergency");
+  ws2.push({ type: "typing", active: true });
+  ws2.push({ type: "bot", text: "If you or anyone else is in immediate danger, call 999 now.", ts, buttons: [], emergency: true });
+  ws2.push({ type: "bot", text: "Stay quiet and call 999.", ts, buttons: [], emergency: true });
+  let urgent = d.querySelectorAll(".bl-log .bl-msg--emergency");
+  assert(urgent.length === 2 && urgent[0].classList.contains("bl-msg--system"), "guidance rendered as emergency messages");
+  assert(urgent[0].querySelector(".bl-msg-flag") && urgent[0].querySelector(".bl-msg-flag").textContent === "Emergency: call 999 now", "first guidance message carries the flag");
+  assert(!urgent[1].querySelector(".bl-msg-flag"), "one flag per run of guidance");
+  assert($(".bl-emergency").classList.contains("bl-emergency--active"), "999 line turns prominent");
+  assert(!$(".bl-typing").hidden, "typing indicator kept: the bot's answer is still coming");
+  assert(d.querySelectorAll(".bl-quick-btn").length === 1, "the bot's quick replies kept under the guidance");
+  const alertBox = $(".bl-alert");
+  assert(alertBox.getAttribute("role") === "alert" && !alertBox.closest('[aria-live="polite"]'), "assertive region outside the polite log");
+  await new Promise(r => setTimeout(r, 120));
+  assert(alertBox.textContent === "Emergency: If you or anyone else is in immediate danger, call 999 now.", "first guidance announced: " + alertBox.textContent);
+  ws2.push({ type: "bot", text: "Sorry, if this is an emergency call 999.", ts, buttons: [], emergency: false });
+  const lastMsg = [...d.querySelectorAll(".bl-log .bl-msg")].pop();
+  assert(!lastMsg.classList.contains("bl-msg--emergency") && $(".bl-typing").hidden, "the bot's own answer is an ordinary message");
+  assert(alertBox.textContent.startsWith("Emergency: If you"), "ordinary answers are not announced assertively");
+
+  // ---------- quick replies keep keyboard focus in the conversation ----------
+  ws2.push({ type: "bot", text: "Anything else?", ts, buttons: [{ title: "No thanks", payload: "/deny" }] });
+  $(".bl-quick-btn").focus();
+  $(".bl-quick-btn").click();
+  assert(d.activeElement === $("#bl-input"), "focus moves to the input after a quick reply");
+  assert(d.querySelectorAll(".bl-quick-btn").length === 0, "quick replies cleared once used");
+
+  // ---------- a reload restores the guidance as prominent, quick replies from the bot ----------
+  ws2.push({ type: "history", messages: [
+    { direction: "in", author: "person", text: "he's back", message_id: "h1", ts },
+    { direction: "out", author: "system", text: "Call 999 now.", emergency: true, ts, buttons: [] },
+    { direction: "out", author: "system", text: "Stay safe.", emergency: true, ts, buttons: [] },
+    { direction: "out", author: "bot", text: "Which report?", ts, buttons: [{ title: "Theft", payload: "/report_theft" }] },
+    { direction: "out", author: "system", text: "Call 999 again.", emergency: true, ts, buttons: [] },
+  ] });
+  urgent = d.querySelectorAll(".bl-log .bl-msg--emergency");
+  assert(urgent.length === 3 && d.querySelectorAll(".bl-log .bl-msg-flag").length === 2, "restored guidance prominent, one flag per run");
+  assert(d.querySelectorAll(".bl-quick-btn").length === 1 && $(".bl-quick-btn").textContent === "Theft", "quick replies from the last bot message, not the guidance");
+  assert($(".bl-log").getAttribute("aria-busy") === "false", "log not busy once rebuilt");
+
+  // ---------- message length: a clear error, nothing cut or lost ----------
+  const input = $("#bl-input");
+  assert(!input.hasAttribute("maxlength"), "no maxlength: a long paste is not cut silently");
+  const sentBefore = ws2.sent.length;
+  input.value = "a".repeat(2001);
+  input.dispatchEvent(new w.Event("input"));
+  assert($(".bl-count").textContent === "1 character too many" && $(".bl-count").classList.contains("bl-count--over"), "counter: " + $(".bl-count").textContent);
+  $(".bl-form").dispatchEvent(new w.Event("submit", { cancelable: true }));
+  assert(ws2.sent.length === sentBefore, "too long: not sent");
+  assert($("#bl-error").textContent === "Your message is too long: 2,001 characters. The limit is 2,000. Please shorten it or send it in parts.", "error: " + $("#bl-error").textContent);
+  assert($("#bl-error").getAttribute("role") === "alert" && input.getAttribute("aria-invalid") === "true", "error announced, input marked invalid");
+  assert(input.getAttribute("aria-describedby").split(" ").includes("bl-error"), "error describes the input");
+  assert(input.value.length === 2001 && d.activeElement === input, "text kept, focus in the input");
+  input.value = "a".repeat(1900);
+  input.dispatchEvent(new w.Event("input"));
+  assert($("#bl-error").textContent === "" && !input.hasAttribute("aria-invalid"), "error cleared once short enough");
+  assert($(".bl-count").textContent === "100 characters left", "counter near the limit: " + $(".bl-count").textContent);
+  input.value = "\u{1F6B2}".repeat(2000); // emoji: two UTF-16 units, one character to the gateway
+  input.dispatchEvent(new w.Event("input"));
+  assert($(".bl-count").textContent === "0 characters left", "counted as the gateway counts: " + $(".bl-count").textContent);
+  $(".bl-form").dispatchEvent(new w.Event("submit", { cancelable: true }));
+  assert(ws2.sent.length === sentBefore + 1 && Array.from(ws2.sent[ws2.sent.length - 1].text).length === 2000, "exactly the limit is sent");
+  assert(input.value === "" && $(".bl-count").textContent === "", "input and counter reset after sending");
+
+  // ---------- data-max-chars on the script tag sets the limit ----------
+  const dom2 = new JSDOM(`<!doctype html><html><head></head><body><script data-max-chars="50">${code.replace(/<\/script/g, "<\\/script")}</script></body></html>`,
+    { url: "http://gw2.test/", runScripts: "dangerously", beforeParse(win) { win.WebSocket = FakeWS; } });
+  const d2 = dom2.window.document;
+  assert(d2.querySelector(".bl-hint").textContent.includes("Up to 50 characters"), "hint states the configured limit");
+  d2.querySelector(".bl-launcher").click();
+  const input2 = d2.querySelector("#bl-input");
+  input2.value = "b".repeat(51);
+  d2.querySelector(".bl-form").dispatchEvent(new dom2.window.Event("submit", { cancelable: true }));
+  assert(d2.querySelector("#bl-error").textContent.includes("The limit is 50."), "configured limit enforced");
   process.exit(process.exitCode || 0);
 })();

@@ -23,6 +23,7 @@ from triage.queue.ports import QueueRequest, QueueUnavailable
 from triage.redact import summarise
 from triage.routing import (
     AlertOperators,
+    QueueForOperator,
     QueueReason,
     Reply999,
     RouteContext,
@@ -193,9 +194,25 @@ class TriageGate:
             self._spawn(self._dispatch(screening, screening.decision, screening.plan))
 
     def engine_down(self, screening: Screening) -> None:
-        """Queue the conversation for staff because the bot could not answer."""
+        """Queue the conversation for staff because the bot could not answer.
+
+        Not when triage's own dispatch already queues it at this priority or higher: the
+        queue keeps the first reason at equal priority, and this enqueue can overtake the
+        dispatch's (which publishes the alert first), so it would race to replace "emergency"
+        with "engine_unavailable".
+        """
         decision = screening.decision
         priority = queue_priority(decision.priority) if decision is not None else Priority.P3
+        queued = screening.plan.first(QueueForOperator) if screening.plan is not None else None
+        if queued is not None and queued.priority.rank <= priority.rank:
+            log.info(
+                "engine_down_already_queued",
+                conversation_id=screening.contact.conversation_id,
+                message_id=screening.contact.id,
+                priority=queued.priority.value,
+                reason=queued.reason.value,
+            )
+            return
         request = self._request(screening, priority, QueueReason.ENGINE_UNAVAILABLE.value)
         self._spawn(self._enqueue(request, screening.contact.id))
 

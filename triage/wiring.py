@@ -13,8 +13,8 @@ import threading
 
 import structlog
 
+from triage.audit.buffered import BufferedSqlDecisionLog
 from triage.audit.ports import DecisionLog
-from triage.audit.sql_log import SqlDecisionLog
 from triage.cases.migrate import upgrade_to_head
 from triage.cases.wiring import sqlite_path
 from triage.queue.alerts import AlertBus, InMemoryAlertBus
@@ -54,7 +54,8 @@ def _migrate_sqlite(url: str) -> None:
 
 
 def build_decision_log(settings: Settings) -> DecisionLog:
-    """The SQL decision log on ``settings.effective_database_url``.
+    """The SQL decision log on ``settings.effective_database_url``, buffered: decisions are
+    written in batches by a background task, off the request path, and flushed on ``aclose()``.
 
     As for the case store, the demo's SQLite file is migrated on first use; server databases
     are migrated by deployment (``alembic -c triage/cases/alembic.ini upgrade head``).
@@ -62,13 +63,13 @@ def build_decision_log(settings: Settings) -> DecisionLog:
     url = settings.effective_database_url
     path = sqlite_path(url)
     if path is None:
-        return SqlDecisionLog.from_url(url)
+        return BufferedSqlDecisionLog.from_url(url)
     path.parent.mkdir(parents=True, exist_ok=True)
 
     async def migrate() -> None:
         await asyncio.to_thread(_migrate_sqlite, url)
 
-    return SqlDecisionLog.from_url(url, prepare=migrate)
+    return BufferedSqlDecisionLog.from_url(url, prepare=migrate)
 
 
 def build_back_office(settings: Settings, model_version: str) -> BackOffice:

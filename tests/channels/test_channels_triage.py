@@ -175,6 +175,33 @@ async def test_engine_down_p1_still_gets_guidance_and_staff_get_an_alert_and_a_p
     assert item.summary == P1_TEXT
 
 
+async def test_engine_down_cannot_overtake_the_emergency_item_when_the_alert_is_slow(
+    gateway_factory: Factory, make_settings: Callable[..., Settings], backend: dict[str, Any]
+) -> None:
+    """The back office alerts before it queues, so a slow alert (a loaded machine, a busy
+    Redis) lets the engine failure reach the queue first; the item must still be the
+    emergency's, not "engine_unavailable" (the queue keeps the first reason at equal priority).
+    """
+    client = await gateway_factory(
+        make_settings(rasa_url=f"http://127.0.0.1:{free_port()}", **backend)
+    )
+    office = client.app[back_office_key]
+    publish = office.alerts.publish
+
+    async def slow_publish(alert: Alert) -> int:
+        await asyncio.sleep(0.05)
+        receivers: int = await publish(alert)
+        return receivers
+
+    office.alerts.publish = slow_publish
+    async with office.alerts.subscribe() as alerts:
+        await post(client, "s1", P1_TEXT)
+        await next_alert(alerts)
+    await settle(client)
+    [item] = await office.queue.list_waiting()
+    assert (item.priority, item.reason) == (Priority.P1, "emergency")
+
+
 async def test_staff_held_conversation_still_gets_guidance_and_an_alert_but_no_bot(
     gateway: Client, fake_engine: FakeEngine
 ) -> None:

@@ -14,12 +14,21 @@ from cases.support import (
     postgres_unreachable_reason,
     run_blocking,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from triage.audit.buffered import BufferedSqlDecisionLog
 from triage.audit.memory import InMemoryDecisionLog
 from triage.audit.ports import DecisionLog
 from triage.audit.sql_log import SqlDecisionLog
 
-LOGS = ["memory", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+LOGS = [
+    "memory",
+    "sqlite",
+    "buffered-sqlite",
+    pytest.param("postgresql", marks=pytest.mark.postgres),
+    pytest.param("buffered-postgresql", marks=pytest.mark.postgres),
+]
+SQL = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -39,14 +48,30 @@ async def decision_log(
     if request.param == "memory":
         yield InMemoryDecisionLog()
         return
-    if request.param == "sqlite":
-        log = SqlDecisionLog.from_url(f"sqlite+aiosqlite:///{tmp_path / 'decisions.db'}")
+    kind = BufferedSqlDecisionLog if request.param.startswith("buffered-") else SqlDecisionLog
+    if request.param.endswith("sqlite"):
+        log = kind.from_url(f"sqlite+aiosqlite:///{tmp_path / 'decisions.db'}")
         await log.create_schema()
         yield log
         await log.aclose()
         return
     url = request.getfixturevalue("postgres_url")
     async with postgres_schema_engine(url) as engine:
-        log = SqlDecisionLog(engine)
+        log = kind(engine)
         await log.create_schema()
         yield log
+        await log.aclose()
+
+
+@pytest.fixture(params=SQL)
+async def sql_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty database (no tables yet): SQLite in a tmp file or a throwaway PostgreSQL
+    schema."""
+    if request.param == "sqlite":
+        engine = SqlDecisionLog.from_url(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}").engine
+        yield engine
+        await engine.dispose()
+        return
+    url = request.getfixturevalue("postgres_url")
+    async with postgres_schema_engine(url) as engine:
+        yield engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import (
@@ -53,7 +53,7 @@ class SqlDecisionLog(DecisionLog):
         self._prepare_lock = asyncio.Lock()
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> SqlDecisionLog:
+    def from_url(cls, url: str, **kwargs: Any) -> Self:
         engine = create_async_engine(url, pool_pre_ping=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -26,13 +26,20 @@ def main() -> int:
         "(about 30 s)..."
     )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    def stop() -> None:
+        # A second Ctrl-C (or SIGTERM) while stopping must not leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stack.stop()
+
     try:
         stack.start()
     except (RuntimeError, TimeoutError) as exc:
         print(f"bluelamp did not start: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        stack.stop()
+        stop()
         return 130
     port = stack.gateway_port
     print(
@@ -49,12 +56,12 @@ def main() -> int:
                 code = service.exited()
                 if code is not None:
                     print(f"{service.name} stopped unexpectedly ({code}); see its log.")
-                    stack.stop()
+                    stop()
                     return 1
             time.sleep(1)
     except KeyboardInterrupt:
         print("\nstopping...")
-        stack.stop()
+        stop()
         print("stopped.")
         return 0
 

@@ -199,8 +199,15 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """Stop every service, newest first; one that fails to stop does not spare the rest."""
+        failure: BaseException | None = None
         for service in reversed(self.services):
-            service.stop()
+            try:
+                service.stop()
+            except BaseException as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     @contextmanager
     def running(self, timeout: float = 180.0) -> Iterator[Stack]:

@@ -32,6 +32,7 @@ from triage.routing import (
     route,
 )
 from triage.routing.dispatch import BackOffice
+from triage.routing.router import queue_priority
 
 log = structlog.get_logger(__name__)
 
@@ -73,11 +74,6 @@ def load_triage_model() -> TriageModel:
 def triage_channel(channel: str) -> Channel:
     """Both gateway channels are private web conversations as far as triage is concerned."""
     return _CHANNELS.get(channel, Channel.WEBCHAT)
-
-
-def queue_priority(priority: Priority) -> Priority:
-    """A person is waiting, so an item is never below P3 (the router's own floor)."""
-    return priority if priority.rank <= Priority.P3.rank else Priority.P3
 
 
 @dataclass(frozen=True)

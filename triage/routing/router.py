@@ -41,7 +41,7 @@ def is_emergency(decision: Decision) -> bool:
     return decision.priority is Priority.P1 or decision.category is Category.EMERGENCY
 
 
-def _queue_priority(priority: Priority) -> Priority:
+def queue_priority(priority: Priority) -> Priority:
     """Anything a person waits on is at least P3, whatever triage thought of the words."""
     return priority if priority.rank <= Priority.P3.rank else Priority.P3
 
@@ -86,7 +86,7 @@ def _public(decision: Decision, context: RouteContext) -> list[RouteAction]:
     actions: list[RouteAction] = [AutoAnswer(kind, ANSWERS[kind], public=True)]
     reason = _queue_reason(decision, context)
     if reason is not None:
-        actions.append(QueueForOperator(_queue_priority(decision.priority), reason))
+        actions.append(QueueForOperator(queue_priority(decision.priority), reason))
     return actions
 
 
@@ -98,7 +98,7 @@ def _conversation(decision: Decision, context: RouteContext) -> list[RouteAction
         return [AutoAnswer(kind, ANSWERS[kind]), RecordOnly()]
     actions: list[RouteAction] = []
     if reason is not None:
-        actions.append(QueueForOperator(_queue_priority(decision.priority), reason))
+        actions.append(QueueForOperator(queue_priority(decision.priority), reason))
     if context.engine_available:
         actions.append(ToBot(decision.priority))
     else:

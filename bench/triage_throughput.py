@@ -15,7 +15,6 @@ import asyncio
 import itertools
 import json
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -109,12 +108,6 @@ async def _parse_all(url: str, texts: list[str], timeout: float) -> float:
         return time.perf_counter() - started
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def measure_rasa(url: str | None, n: int, timeout: float, start_timeout: float = 300.0) -> Measured:
     name = "Rasa engine /model/parse"
     texts = sample_texts(n)
@@ -131,16 +124,11 @@ def measure_rasa(url: str | None, n: int, timeout: float, start_timeout: float =
     sys.path.insert(0, str(ROOT))
     from scripts.stack import Stack
 
-    port = _free_port()
-    stack = Stack(
-        var_dir=ROOT / "var" / "bench",
-        rasa_port=port,
-        action_port=_free_port(),
-        with_gateway=False,
-    )
+    stack = Stack.isolated(ROOT / "var" / "bench", with_gateway=False)
     try:
         with stack.running(start_timeout):  # loading a model on a busy machine takes a while
-            seconds = asyncio.run(_parse_all(f"http://127.0.0.1:{port}", texts, timeout))
+            url = f"http://127.0.0.1:{stack.rasa_port}"
+            seconds = asyncio.run(_parse_all(url, texts, timeout))
     except (RuntimeError, TimeoutError, aiohttp.ClientError, OSError) as exc:
         return Measured(name, n, None, f"not measured: the engine did not serve ({exc})")
     return Measured(name, n, seconds, "engine started for this run, sequential HTTP posts")

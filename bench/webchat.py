@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -476,12 +475,6 @@ def report_table(results: Results) -> tuple[str, dict[str, Any]]:
 
 
 # ---------- the stack -----------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def run_with_stack(args: argparse.Namespace) -> Results:
     if args.gateway_url and args.rasa_url:
         return asyncio.run(
@@ -501,14 +494,7 @@ def run_with_stack(args: argparse.Namespace) -> Results:
     from scripts.stack import Stack
 
     with tempfile.TemporaryDirectory(prefix="bluelamp-webchat-bench-") as tmp:
-        var_dir = Path(tmp)
-        stack = Stack(
-            var_dir=var_dir,
-            rasa_port=_free_port(),
-            action_port=_free_port(),
-            gateway_port=_free_port(),
-            database_url=f"sqlite+aiosqlite:///{var_dir / 'cases.db'}",
-        )
+        stack = Stack.isolated(Path(tmp))
         print("starting engine, action server and gateway…", file=sys.stderr, flush=True)
         with stack.running(args.start_timeout):
             names = {"gateway": "gateway", "rasa engine": "engine", "action server": "actions"}

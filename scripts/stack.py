@@ -24,6 +24,13 @@ SERVICES_PY = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @dataclass
 class Service:
     name: str
@@ -85,9 +92,20 @@ class Stack:
 
     def __post_init__(self) -> None:
         if self.outbox_worker_port == 0:
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                self.outbox_worker_port = int(sock.getsockname()[1])
+            self.outbox_worker_port = free_port()
+
+    @classmethod
+    def isolated(cls, var_dir: Path, *, with_gateway: bool = True) -> Stack:
+        """A stack on free ports with its state (cases in SQLite) under ``var_dir``, so tests
+        and benches run beside `make demo` and each other."""
+        return cls(
+            var_dir=var_dir,
+            rasa_port=free_port(),
+            action_port=free_port(),
+            gateway_port=free_port(),
+            database_url=f"sqlite+aiosqlite:///{var_dir / 'cases.db'}",
+            with_gateway=with_gateway,
+        )
 
     def _env(self) -> dict[str, str]:
         env = {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,28 +34,13 @@ document.addEventListener("securitypolicyviolation", function (e) {
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 # Package scope, not session: Playwright's sync API keeps an event loop running in this
 # thread, which the asyncio tests of other packages in the same run must not find there; and
 # the stack's processes stop once the browser tests are done.
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    model = ROOT / "models" / "current.tar.gz"
-    assert model.exists(), "no trained model: run `make train` first"
-    var_dir: Path = tmp_path_factory.mktemp("var")
-    running = Stack(
-        var_dir=var_dir,
-        model=model,
-        rasa_port=free_port(),
-        action_port=free_port(),
-        gateway_port=free_port(),
-        database_url=f"sqlite+aiosqlite:///{var_dir / 'cases.db'}",
-    )
+    assert (ROOT / "models" / "current.tar.gz").exists(), "no trained model: run `make train`"
+    running = Stack.isolated(tmp_path_factory.mktemp("var"))
     with running.running(timeout=240):
         url = f"http://127.0.0.1:{running.gateway_port}/health"
         with urllib.request.urlopen(url, timeout=10) as response:

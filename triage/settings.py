@@ -97,6 +97,20 @@ class Settings:
     """Where the X API is reached; tests and the bench point it at a local fake."""
     x_poll: bool = True
     """Poll mentions and DMs; off for accounts that take webhook deliveries instead."""
+    rasa_token: str = ""
+    """The engine HTTP API's token (`rasa run --auth-token`); needed to pause and resume the
+    bot for an operator and to read what it collected. Empty: the API is called without one."""
+    console_idle_seconds: int = 900
+    """A console session ends after this long without a request (15 minutes)."""
+    console_session_hours: int = 12
+    """A console session ends this long after sign-in, however busy (one shift)."""
+    console_secure_cookie: bool = False
+    """Mark the console session cookie Secure; on in production behind TLS, off for the
+    loopback demo (browsers drop Secure cookies on plain http)."""
+    console_login_limit: str = "5 per 15 minutes"
+    """Failed sign-ins allowed per account name and per address (`limits` notation)."""
+    presence_seconds: int = 60
+    """An operator counts as signed in while their console was heard from this recently."""
 
     @property
     def x_enabled(self) -> bool:
@@ -162,4 +176,11 @@ class Settings:
             x_poll_seconds=_env_float("BLUELAMP_X_POLL_SECONDS", 15.0),
             x_api_base=_env_str("BLUELAMP_X_API_BASE", "https://api.twitter.com"),
             x_poll=_env_str("BLUELAMP_X_POLL", "1") not in ("0", "false", "no"),
+            rasa_token=_env_str("BLUELAMP_RASA_TOKEN", ""),
+            console_idle_seconds=_env_int("BLUELAMP_CONSOLE_IDLE_SECONDS", 900),
+            console_session_hours=_env_int("BLUELAMP_CONSOLE_SESSION_HOURS", 12),
+            console_secure_cookie=_env_str("BLUELAMP_CONSOLE_SECURE_COOKIE", "0")
+            in ("1", "true", "yes"),
+            console_login_limit=_env_str("BLUELAMP_CONSOLE_LOGIN_LIMIT", "5 per 15 minutes"),
+            presence_seconds=_env_int("BLUELAMP_PRESENCE_SECONDS", 60),
         )

@@ -1,0 +1,1 @@
+"""Live events between a person's chat and the staff watching it, across every gateway."""

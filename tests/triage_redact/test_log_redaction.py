@@ -1,0 +1,90 @@
+"""Logs keep our ids and codes and lose whatever personal data slipped into them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import subprocess
+import sys
+
+from triage.log_redaction import RedactingFilter, install_stdlib_redaction, redact_event
+
+
+def test_structlog_values_are_redacted_but_identifiers_kept() -> None:
+    event = redact_event(
+        None,
+        "info",
+        {
+            "event": "store_unavailable",
+            "conversation_id": "web-0a1b2c3d-4444444-5555",
+            "message_id": "m-12345678901",
+            "priority": "P2",
+            "error": "could not save jane@example.com at SW1A 1AA",
+            "details": {"note": "call 07700 900123", "case_id": "BL-AB12-CD34"},
+            "attempts": 3,
+        },
+    )
+    assert event["conversation_id"] == "web-0a1b2c3d-4444444-5555"
+    assert event["message_id"] == "m-12345678901"
+    assert event["priority"] == "P2"
+    assert event["attempts"] == 3
+    assert "jane@example.com" not in event["error"] and "[email]" in event["error"]
+    assert "SW1A 1AA" not in event["error"] and "[postcode]" in event["error"]
+    assert event["details"] == {"note": "call [phone]", "case_id": "BL-AB12-CD34"}
+
+
+def test_stdlib_record_and_traceback_are_redacted() -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("bluelamp.test.redaction")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        try:
+            raise ValueError("bad postcode LS1 4AP for reg AB12 CDE")
+        except ValueError:
+            logger.exception("request from %s failed", "bob@example.org")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "bob@example.org" not in text and "[email]" in text
+    assert "LS1 4AP" not in text and "AB12 CDE" not in text
+    assert "ValueError" in text  # the traceback is still there, only redacted
+
+
+def test_install_covers_named_loggers_with_their_own_handlers() -> None:
+    logger = logging.getLogger("bluelamp.test.named")
+    handler = logging.StreamHandler(io.StringIO())
+    logger.addHandler(handler)
+    try:
+        install_stdlib_redaction()
+        install_stdlib_redaction()
+        assert sum(isinstance(f, RedactingFilter) for f in handler.filters) == 1
+    finally:
+        logger.removeHandler(handler)
+
+
+def test_gateway_logging_renders_redacted_json_lines() -> None:
+    """The gateway's real configuration, in a fresh interpreter (it configures globally)."""
+    code = (
+        "import structlog\n"
+        "from channels.logs import configure_logging\n"
+        "configure_logging()\n"
+        "log = structlog.get_logger('t')\n"
+        "try:\n"
+        "    raise RuntimeError('flat 2, 10 Acacia Avenue, call 07700 900123')\n"
+        "except RuntimeError:\n"
+        "    log.exception('boom', conversation_id='web-1', note='my name is Sam Smith')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, result.stdout + result.stderr
+    line = lines[0]
+    assert line["conversation_id"] == "web-1"
+    assert "Sam Smith" not in line["note"]
+    assert "Acacia Avenue" not in line["exception"] and "07700" not in line["exception"]
+    assert "RuntimeError" in line["exception"]

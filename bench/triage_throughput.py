@@ -125,6 +125,7 @@ def measure_rasa(url: str | None, n: int, timeout: float, start_timeout: float =
     from scripts.stack import Stack
 
     stack = Stack.isolated(ROOT / "var" / "bench", with_gateway=False)
+    stack.rasa_token = ""  # the bench calls the engine API (/model/parse) directly
     try:
         with stack.running(start_timeout):  # loading a model on a busy machine takes a while
             url = f"http://127.0.0.1:{stack.rasa_port}"

@@ -495,6 +495,7 @@ def run_with_stack(args: argparse.Namespace) -> Results:
 
     with tempfile.TemporaryDirectory(prefix="bluelamp-webchat-bench-") as tmp:
         stack = Stack.isolated(Path(tmp))
+        stack.rasa_token = ""  # the bench reads trackers over the engine API
         print("starting engine, action server and gateway…", file=sys.stderr, flush=True)
         with stack.running(args.start_timeout):
             names = {"gateway": "gateway", "rasa engine": "engine", "action server": "actions"}

@@ -10,30 +10,42 @@ import structlog
 from aiohttp import WSCloseCode, web
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from channels.console.headers import add_console_headers
+from channels.console.wiring import console_ctx
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
+from channels.handover import Handover
 from channels.keys import (
     back_office_key,
     background_key,
+    console_key,
     database_key,
     engine_key,
+    handover_key,
     http_key,
+    live_key,
     redis_key,
     service_key,
     settings_key,
     sockets_key,
     store_key,
     triage_model_key,
+    x_intake_key,
 )
 from channels.limits import body_limit
+from channels.live.memory import MemoryLiveBus
+from channels.live.ports import LiveBus
+from channels.live.redis_bus import RedisLiveBus
 from channels.memory_store import MemoryConversationStore
 from channels.redis_store import RedisConversationStore
 from channels.routes import setup_routes
 from channels.security import add_security_headers
 from channels.triage_gate import NO_MODEL, TriageGate, TriageModel, load_triage_model
+from channels.waiting import WaitNotice
 from channels.x.wiring import x_ctx
 from triage.queue.redis_client import redis_client
 from triage.settings import Settings
+from triage.staff.ports import Presence
 from triage.wiring import build_back_office
 
 log = structlog.get_logger(__name__)
@@ -49,7 +61,9 @@ async def http_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[settings_key]
     async with aiohttp.ClientSession() as session:
         app[http_key] = session
-        app[engine_key] = EngineClient(session, settings.rasa_url, settings.rasa_timeout_seconds)
+        app[engine_key] = EngineClient(
+            session, settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_token
+        )
         yield
 
 
@@ -70,6 +84,20 @@ async def store_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
     if settings.redis_url:
         await app[redis_key].aclose()
+
+
+async def live_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The live bus: Redis pub/sub on the store's client when configured, else in-process."""
+    settings = app[settings_key]
+    bus: LiveBus
+    if settings.redis_url:
+        prefix = settings.extra.get("redis_key_prefix") or settings.redis_prefix
+        bus = RedisLiveBus(app[redis_key], prefix)
+    else:
+        bus = MemoryLiveBus()
+    app[live_key] = bus
+    yield
+    await bus.aclose()
 
 
 def triage_model_ctx(load: ModelLoader) -> CleanupContext:
@@ -103,9 +131,29 @@ async def back_office_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def service_ctx(app: web.Application) -> AsyncIterator[None]:
     """Wire the conversation service; on shutdown let back-office work in flight finish."""
+    settings = app[settings_key]
     gate = TriageGate(app.get(triage_model_key), app[back_office_key])
+
+    def presence() -> Presence | None:
+        """The console's (set up after this); without a console nobody can be signed in."""
+        console = app.get(console_key)
+        return console.presence if console is not None else None
+
+    waiting = WaitNotice(app[back_office_key].queue, presence, settings)
     app[service_key] = ConversationService(
-        app[store_key], app[engine_key], gate, app[settings_key].force_name
+        app[store_key],
+        app[engine_key],
+        gate,
+        settings.force_name,
+        live=app[live_key],
+        waiting=waiting,
+    )
+    app[handover_key] = Handover(
+        app[store_key],
+        app[engine_key],
+        app[live_key],
+        settings.force_name,
+        x_dm=lambda: app.get(x_intake_key),
     )
     yield
     await gate.drain(timeout=BACK_OFFICE_GRACE_SECONDS)
@@ -143,12 +191,15 @@ def create_app(
     app[background_key] = set()
     app.cleanup_ctx.append(http_ctx)
     app.cleanup_ctx.append(store_ctx)
+    app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(triage_model_ctx(load_model))
     app.cleanup_ctx.append(back_office_ctx)
     app.cleanup_ctx.append(service_ctx)
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(console_ctx)  # after store, back office and service
     app.cleanup_ctx.append(x_ctx)  # does nothing without X credentials
     app.on_response_prepare.append(add_security_headers)
+    app.on_response_prepare.append(add_console_headers)  # refines the line above for /console
     app.on_shutdown.append(close_sockets)
     setup_routes(app)
     return app

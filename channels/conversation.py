@@ -6,6 +6,12 @@
    the background.
 3. Ask the engine unless a member of staff has the conversation; if the engine fails, tell
    the person what to do instead and queue the conversation for staff.
+4. When the conversation is queued for staff (the bot asked, or the engine failed), tell the
+   person how long the wait should be, or that nobody can join now and what to do instead.
+
+Every stored message is also published on the live bus (best effort), so a member of staff
+watching the conversation sees it at once, whichever gateway they are on; ``origin`` names
+the socket that sent it, so that socket does not get its own messages back.
 
 Replies the person must see are stored best-effort: if the store fails after the message
 was recorded, the reply is still sent.
@@ -13,6 +19,7 @@ was recorded, the reply is still sent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +27,24 @@ import structlog
 
 from channels import messages
 from channels.engine import BotMessage, EngineClient, EngineUnavailable
+from channels.live.ports import LiveBus, LiveEvent
 from channels.store import Author, Button, ConversationStore, Mode, TranscriptEntry, utc_now
-from channels.triage_gate import Screening, TriageGate, parse_bot_handoff, triage_channel
-from triage.decisions import Contact
+from channels.triage_gate import (
+    BotHandoff,
+    Screening,
+    TriageGate,
+    parse_bot_handoff,
+    triage_channel,
+)
+from channels.waiting import WaitNotice
+from triage.decisions import Contact, Priority
+from triage.routing import QueueForOperator
+from triage.routing.router import queue_priority
 
 log = structlog.get_logger(__name__)
+
+MAX_KNOWN_CHANNELS = 10_000
+"""Conversations whose channel this process has recorded (then it forgets and records again)."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,8 @@ class Reply:
     fallback: bool = False
     emergency: bool = False
     """The 999 guidance, which channels may show more prominently."""
+    author: Author = "bot"
+    """``bot`` for the engine's words, ``system`` for the gateway's own."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,8 @@ class Turn:
     screening: Screening
     immediate: tuple[Reply, ...] = ()
     """The 999 guidance, already stored; channels send it before anything else."""
+    origin: str | None = None
+    """The socket the message came from (live events of its replies carry it)."""
 
     @property
     def to_bot(self) -> bool:
@@ -65,11 +89,17 @@ class ConversationService:
         engine: EngineClient,
         gate: TriageGate,
         force_name: str,
+        *,
+        live: LiveBus | None = None,
+        waiting: WaitNotice | None = None,
     ) -> None:
         self.store = store
         self.gate = gate
+        self.live = live
         self._engine = engine
         self._force_name = force_name
+        self._waiting = waiting
+        self._channels_known: set[str] = set()
 
     async def record_inbound(
         self,
@@ -78,6 +108,8 @@ class ConversationService:
         message_id: str,
         text: str,
         label: str | None = None,
+        *,
+        origin: str | None = None,
     ) -> bool:
         """Store the message; False when this id was already stored (a resend)."""
         if not await self.store.claim_message_id(conversation_id, message_id):
@@ -87,6 +119,8 @@ class ConversationService:
             direction="in", author="person", text=text, message_id=message_id, label=label
         )
         await self.store.append(conversation_id, entry)
+        await self._remember_channel(conversation_id, channel)
+        await self.publish(conversation_id, entry, origin)
         log.info(
             "message_received",
             conversation_id=conversation_id,
@@ -96,7 +130,15 @@ class ConversationService:
         )
         return True
 
-    async def screen(self, conversation_id: str, channel: str, message_id: str, text: str) -> Turn:
+    async def screen(
+        self,
+        conversation_id: str,
+        channel: str,
+        message_id: str,
+        text: str,
+        *,
+        origin: str | None = None,
+    ) -> Turn:
         """Triage a recorded message: store the 999 guidance if needed, start the back office.
 
         Never waits for the engine, Redis queue or database; call it once per new message.
@@ -107,7 +149,9 @@ class ConversationService:
         self.gate.dispatch(screening)
         immediate = tuple(
             [
-                await self._store_out(conversation_id, "system", guidance, emergency=True)
+                await self._store_out(
+                    conversation_id, "system", guidance, emergency=True, origin=origin
+                )
                 for guidance in screening.guidance
             ]
         )
@@ -118,7 +162,7 @@ class ConversationService:
                 message_id=message_id,
                 messages=len(immediate),
             )
-        return Turn(conversation_id, channel, message_id, text, screening, immediate)
+        return Turn(conversation_id, channel, message_id, text, screening, immediate, origin)
 
     def unsaved_guidance(
         self, conversation_id: str, channel: str, message_id: str, text: str
@@ -128,7 +172,7 @@ class ConversationService:
         contact = _contact(conversation_id, channel, message_id, text)
         screening = self.gate.screen(contact, with_operator=False)
         return tuple(
-            Reply(text=guidance, buttons=(), ts=utc_now(), emergency=True)
+            Reply(text=guidance, buttons=(), ts=utc_now(), emergency=True, author="system")
             for guidance in screening.guidance
         )
 
@@ -142,6 +186,8 @@ class ConversationService:
         # Staff may have taken over while this message waited behind earlier ones.
         if await self._mode(turn.conversation_id) == "human":
             return []
+        if not await self._resume_if_pending(turn.conversation_id):
+            return [await self._fallback(turn, "engine could not resume the bot")]
         metadata: dict[str, Any] = dict(extra_metadata or {})
         metadata.update(turn.screening.engine_metadata())
         metadata.update(channel=turn.channel, message_id=turn.message_id)
@@ -151,23 +197,51 @@ class ConversationService:
             return [await self._fallback(turn, str(exc))]
         return await self._bot_replies(turn, bot_messages)
 
+    async def _resume_if_pending(self, conversation_id: str) -> bool:
+        """Resume the bot first if staff closed the chat while the engine was unreachable;
+        False (and still pending) if it cannot be resumed now."""
+        try:
+            pending = await self.store.take_resume_pending(conversation_id)
+        except Exception:
+            log.exception("store_unavailable", conversation_id=conversation_id, step="resume")
+            return True
+        if not pending:
+            return True
+        try:
+            await self._engine.resume(conversation_id)
+        except EngineUnavailable:
+            with contextlib.suppress(Exception):
+                await self.store.mark_resume_pending(conversation_id)
+            return False
+        log.info("engine_resumed_late", conversation_id=conversation_id)
+        return True
+
     async def _bot_replies(self, turn: Turn, bot_messages: list[BotMessage]) -> list[Reply]:
         """Store and return what the person should see; act on payloads meant for us."""
         already_sent = set(turn.screening.guidance)
         replies: list[Reply] = []
         dropped = 0
+        handoff: BotHandoff | None = None
         for message in bot_messages:
             if message.custom is not None:
-                self._on_custom(turn, message.custom)
+                handoff = self._on_custom(turn, message.custom) or handoff
             elif not message.buttons and message.text in already_sent:
                 already_sent.discard(message.text)  # the person saw these exact words already
                 dropped += 1
             else:
                 replies.append(
                     await self._store_out(
-                        turn.conversation_id, "bot", message.text, buttons=message.buttons
+                        turn.conversation_id,
+                        "bot",
+                        message.text,
+                        buttons=message.buttons,
+                        origin=turn.origin,
                     )
                 )
+        if handoff is not None:  # after the bot's own words about the handoff
+            notice = await self._wait_notice(turn, handoff.priority)
+            if notice is not None:
+                replies.append(notice)
         log.info(
             "engine_replied",
             conversation_id=turn.conversation_id,
@@ -178,11 +252,11 @@ class ConversationService:
         )
         return replies
 
-    def _on_custom(self, turn: Turn, custom: dict[str, Any]) -> None:
+    def _on_custom(self, turn: Turn, custom: dict[str, Any]) -> BotHandoff | None:
         handoff = parse_bot_handoff(custom)
         if handoff is None:
             log.info("custom_payload_ignored", conversation_id=turn.conversation_id)
-            return
+            return None
         log.info(
             "bot_handoff",
             conversation_id=turn.conversation_id,
@@ -191,6 +265,45 @@ class ConversationService:
             priority=handoff.priority.value,
         )
         self.gate.bot_handoff(turn.screening, handoff)
+        return handoff
+
+    async def _wait_notice(self, turn: Turn, priority: Priority) -> Reply | None:
+        """How long until staff can join, stored and published like any system message."""
+        if self._waiting is None:
+            return None
+        text = await self._waiting.text(turn.conversation_id, priority)
+        return await self._store_out(turn.conversation_id, "system", text, origin=turn.origin)
+
+    async def publish(
+        self, conversation_id: str, entry: TranscriptEntry, origin: str | None = None
+    ) -> None:
+        """A stored message to whoever watches the conversation; never raises."""
+        if self.live is None:
+            return
+        try:
+            await self.live.publish(
+                LiveEvent(conversation_id, "message", entry.to_json(), origin=origin)
+            )
+        except Exception:  # the port promises not to raise; a bug here must not cost a reply
+            log.exception("live_publish_failed", conversation_id=conversation_id)
+
+    async def _remember_channel(self, conversation_id: str, channel: str) -> None:
+        """Once per conversation and process (the store keeps the first channel anyway)."""
+        if conversation_id in self._channels_known:
+            return
+        try:
+            await self.store.remember_channel(conversation_id, channel)
+        except Exception as exc:  # staff fall back to the id's shape to find the channel
+            log.warning(
+                "store_unavailable",
+                conversation_id=conversation_id,
+                step="channel",
+                error=type(exc).__name__,
+            )
+            return
+        if len(self._channels_known) >= MAX_KNOWN_CHANNELS:
+            self._channels_known.clear()
+        self._channels_known.add(conversation_id)
 
     async def _mode(self, conversation_id: str) -> Mode:
         """The conversation's mode; `bot` if the store cannot say (the 999 guidance and the
@@ -210,6 +323,7 @@ class ConversationService:
         *,
         fallback: bool = False,
         emergency: bool = False,
+        origin: str | None = None,
     ) -> Reply:
         entry = TranscriptEntry(
             direction="out", author=author, text=text, buttons=buttons, emergency=emergency
@@ -218,12 +332,15 @@ class ConversationService:
             await self.store.append(conversation_id, entry)
         except Exception:  # still send it: an unsaved reply beats silence
             log.exception("store_unavailable", conversation_id=conversation_id, step="reply")
+        else:
+            await self.publish(conversation_id, entry, origin)
         return Reply(
             text=entry.text,
             buttons=entry.buttons,
             ts=entry.ts,
             fallback=fallback,
             emergency=emergency,
+            author=author,
         )
 
     async def _fallback(self, turn: Turn, reason: str) -> Reply:
@@ -234,8 +351,15 @@ class ConversationService:
             reason=reason,
         )
         self.gate.engine_down(turn.screening)
-        text = messages.engine_unavailable(self._force_name)
-        return await self._store_out(turn.conversation_id, "system", text, fallback=True)
+        wait = ""
+        if self._waiting is not None:  # in the same message: the alternatives are said once
+            wait = await self._waiting.clause(
+                turn.conversation_id, _queued_priority(turn.screening)
+            )
+        text = messages.engine_unavailable(self._force_name, wait)
+        return await self._store_out(
+            turn.conversation_id, "system", text, fallback=True, origin=turn.origin
+        )
 
 
 def _contact(conversation_id: str, channel: str, message_id: str, text: str) -> Contact:
@@ -243,3 +367,13 @@ def _contact(conversation_id: str, channel: str, message_id: str, text: str) -> 
     return Contact(
         id=message_id, text=text, channel=triage_channel(channel), conversation_id=conversation_id
     )
+
+
+def _queued_priority(screening: Screening) -> Priority:
+    """The priority the conversation is queued at when the engine fails (as the gate does)."""
+    decision = screening.decision
+    priority = queue_priority(decision.priority) if decision is not None else Priority.P3
+    queued = screening.plan.first(QueueForOperator) if screening.plan is not None else None
+    if queued is not None and queued.priority.rank < priority.rank:
+        return queued.priority
+    return priority

@@ -9,8 +9,11 @@ from aiohttp import web
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from channels.console.services import ConsoleServices
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
+from channels.handover import Handover
+from channels.live.ports import LiveBus
 from channels.store import ConversationStore
 from channels.triage_gate import TriageModel
 from channels.x.intake import XIntake
@@ -34,3 +37,9 @@ x_intake_key = web.AppKey("x_intake", XIntake)
 """Present only when X credentials are configured."""
 x_webhook_key = web.AppKey("x_webhook", XWebhook)
 """Present only when X credentials and the consumer secret are configured."""
+console_key = web.AppKey("console", ConsoleServices)
+"""Staff accounts, sessions, presence, audit and the case system, for the operator console."""
+live_key = web.AppKey("live", LiveBus)
+"""Live conversation events: Redis pub/sub shared by the gateways, or in-process."""
+handover_key = web.AppKey("handover", Handover)
+"""Staff taking conversations over from the bot (channels/handover.py)."""

@@ -15,6 +15,8 @@ class MemoryConversationStore(ConversationStore):
         self._modes: dict[str, Mode] = {}
         self._transcripts: defaultdict[str, list[TranscriptEntry]] = defaultdict(list)
         self._seen: defaultdict[str, set[str]] = defaultdict(set)
+        self._channels: dict[str, str] = {}
+        self._resume_pending: set[str] = set()
         self._lock = asyncio.Lock()
 
     async def get_mode(self, conversation_id: str) -> Mode:
@@ -36,3 +38,18 @@ class MemoryConversationStore(ConversationStore):
                 return False
             seen.add(message_id)
             return True
+
+    async def remember_channel(self, conversation_id: str, channel: str) -> None:
+        self._channels.setdefault(conversation_id, channel)
+
+    async def channel_of(self, conversation_id: str) -> str | None:
+        return self._channels.get(conversation_id)
+
+    async def mark_resume_pending(self, conversation_id: str) -> None:
+        self._resume_pending.add(conversation_id)
+
+    async def take_resume_pending(self, conversation_id: str) -> bool:
+        if conversation_id in self._resume_pending:
+            self._resume_pending.discard(conversation_id)
+            return True
+        return False

@@ -1,7 +1,9 @@
 """Redis conversation store: shared by every gateway, so any of them can serve a person.
 
 Keys (all under `prefix`): `conv:<id>:mode` (string), `conv:<id>:transcript` (list of JSON),
-`conv:<id>:seen` (set of message ids). The operator queue is `triage.queue.redis_queue`.
+`conv:<id>:seen` (set of message ids), `conv:<id>:channel` (string), `conv:<id>:resume`
+(present while the engine still has to be told to resume the bot). The operator queue is
+`triage.queue.redis_queue`.
 """
 
 from __future__ import annotations
@@ -48,3 +50,16 @@ class RedisConversationStore(ConversationStore):
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
         added: int = await self._r.sadd(self._key(conversation_id, "seen"), message_id)
         return added == 1
+
+    async def remember_channel(self, conversation_id: str, channel: str) -> None:
+        await self._r.set(self._key(conversation_id, "channel"), channel, nx=True)
+
+    async def channel_of(self, conversation_id: str) -> str | None:
+        raw = await self._r.get(self._key(conversation_id, "channel"))
+        return str(raw) if raw else None
+
+    async def mark_resume_pending(self, conversation_id: str) -> None:
+        await self._r.set(self._key(conversation_id, "resume"), "1")
+
+    async def take_resume_pending(self, conversation_id: str) -> bool:
+        return bool(await self._r.getdel(self._key(conversation_id, "resume")))

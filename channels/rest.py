@@ -1,4 +1,9 @@
-"""`POST /webhooks/rest/webhook`: Rasa's REST-channel format, in front of the engine."""
+"""`POST /webhooks/rest/webhook`: Rasa's REST-channel format, in front of the engine.
+
+A REST client only hears from us when it sends something, so what staff said since its
+previous message (their replies, and the notices of them joining, leaving or closing the
+chat) comes first in the answer to its next one.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,37 @@ import structlog
 from aiohttp import web
 
 from channels import messages
-from channels.conversation import Reply
+from channels.conversation import ConversationService, Reply
 from channels.keys import service_key, settings_key
 from channels.limits import body_limit
+from channels.store import TranscriptEntry
 from channels.validation import InvalidInput, check_conversation_id, check_metadata, check_text
 
 log = structlog.get_logger(__name__)
 CHANNEL = "rest"
+
+
+def staff_messages(entries: list[TranscriptEntry], force_name: str) -> list[TranscriptEntry]:
+    """What staff said after the person's last message (not yet given to a REST client)."""
+    notices = messages.HANDOVER_NOTICES | {messages.chat_ended(force_name)}
+    last_in = max((i for i, e in enumerate(entries) if e.direction == "in"), default=-1)
+    return [
+        e
+        for e in entries[last_in + 1 :]
+        if e.author == "operator" or (e.author == "system" and e.text in notices)
+    ]
+
+
+async def _unheard(service: ConversationService, sender: str, force_name: str) -> list[Reply]:
+    try:
+        entries = await service.store.transcript(sender)
+    except Exception:  # the message itself is what matters; recording it reports the outage
+        log.exception("store_unavailable", conversation_id=sender, step="staff_messages")
+        return []
+    return [
+        Reply(text=e.text, buttons=e.buttons, ts=e.ts, author=e.author)
+        for e in staff_messages(entries, force_name)
+    ]
 
 
 def json_error(status: int, message: str) -> web.Response:
@@ -71,6 +100,7 @@ async def rest_webhook(request: web.Request) -> web.Response:
 
     message_id = uuid.uuid4().hex
     extra = {"client": client_metadata} if client_metadata else None
+    unheard = await _unheard(service, sender, settings.force_name)
     try:
         await service.record_inbound(sender, CHANNEL, message_id, text)
     except Exception:  # the store is down: say so rather than pretend it was saved
@@ -85,4 +115,5 @@ async def rest_webhook(request: web.Request) -> web.Response:
         if not turn.immediate:
             return json_error(503, messages.NOT_SAVED)
         answered = []
-    return web.json_response([rest_item(sender, r) for r in (*turn.immediate, *answered)])
+    replies = (*unheard, *turn.immediate, *answered)
+    return web.json_response([rest_item(sender, r) for r in replies])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from channels.console.routes import setup_console_routes
 from channels.health import health
 from channels.rest import rest_webhook
 from channels.static import file_handler
@@ -21,3 +22,4 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_get("/widget.css", file_handler("widget.css"))
     app.router.add_get("/webhooks/x", x_crc)  # 404 unless the X channel is configured
     app.router.add_post("/webhooks/x", x_receive)
+    setup_console_routes(app)

@@ -93,6 +93,24 @@ class ConversationStore(abc.ABC):
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
         """True the first time an id is seen: resent messages are processed only once."""
 
+    async def remember_channel(self, conversation_id: str, channel: str) -> None:
+        """Record the channel a conversation came in on (the first one wins), so staff can
+        answer on it. Adapters that cannot store it keep nothing."""
+        return None
+
+    async def channel_of(self, conversation_id: str) -> str | None:
+        """The channel recorded by `remember_channel`, or None."""
+        return None
+
+    @abc.abstractmethod
+    async def mark_resume_pending(self, conversation_id: str) -> None:
+        """Staff closed the chat while the engine could not be told to resume the bot:
+        the next message resumes it first (else the paused bot would stay silent)."""
+
+    @abc.abstractmethod
+    async def take_resume_pending(self, conversation_id: str) -> bool:
+        """True once after `mark_resume_pending` (cleared atomically as it is read)."""
+
 
 def check_mode(mode: str) -> Mode:
     """Reject modes the rest of the system would not understand."""

@@ -5,12 +5,18 @@ are stored, acknowledged and screened by triage at once (a possible emergency ge
 guidance there and then), then answered by the bot in order by one worker per socket, so a
 slow engine never delays an acknowledgement or the guidance. A resent id is acknowledged
 again but not processed twice.
+
+The socket also listens to its conversation on the live bus, for what staff do: their
+messages and the system notices of a takeover (`bot` frames with `author` "operator" or
+"system"), their typing (`typing` with `author` "operator") and the mode (`mode`). What
+this socket stored itself is not sent twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from contextlib import suppress
 from typing import Any
 
@@ -19,13 +25,14 @@ from aiohttp import WSMsgType, web
 
 from channels import messages
 from channels.conversation import ConversationService, Reply, Turn
-from channels.keys import background_key, service_key, settings_key, sockets_key
+from channels.keys import background_key, live_key, service_key, settings_key, sockets_key
 from channels.limits import (
     HISTORY_PER_WINDOW,
     MESSAGE_WINDOW_SECONDS,
     MESSAGES_PER_WINDOW,
     body_limit,
 )
+from channels.live.ports import LiveBus, LiveEvent
 from channels.ratelimit import RateLimiter
 from channels.rest import json_error
 from channels.security import origin_allowed
@@ -50,7 +57,36 @@ def bot_frame(reply: Reply) -> dict[str, Any]:
         "buttons": [{"title": b.title, "payload": b.payload} for b in reply.buttons],
         "ts": reply.ts,
         "emergency": reply.emergency,
+        "author": reply.author,
     }
+
+
+STAFF_AUTHORS = ("operator", "system")
+
+
+def live_frame(event: LiveEvent) -> dict[str, Any] | None:
+    """The widget frame for something staff did, or None for what the widget need not see
+    (the person's own messages and the bot's answers reach it from its own socket)."""
+    data = event.data
+    if event.kind == "message":
+        if data.get("direction") != "out" or data.get("author") not in STAFF_AUTHORS:
+            return None
+        buttons = data.get("buttons")
+        return {
+            "type": "bot",
+            "text": str(data.get("text", "")),
+            "buttons": buttons if isinstance(buttons, list) else [],
+            "ts": data.get("ts"),
+            "emergency": bool(data.get("emergency", False)),
+            "author": data["author"],
+        }
+    if event.kind == "typing" and data.get("author") == "operator":
+        return {"type": "typing", "active": bool(data.get("active")), "author": "operator"}
+    if event.kind == "mode" and data.get("mode") in ("human", "bot"):
+        return {"type": "mode", "mode": data["mode"]}
+    if event.kind == "closed":
+        return {"type": "closed"}
+    return None
 
 
 class ChatSocket:
@@ -63,10 +99,13 @@ class ChatSocket:
         service: ConversationService,
         max_chars: int,
         background: set[asyncio.Task[None]],
+        live: LiveBus | None = None,
     ) -> None:
         self._ws = ws
         self._cid = conversation_id
         self._service = service
+        self._live = live
+        self._origin = f"ws-{uuid.uuid4().hex}"
         self._max_chars = max_chars
         self._background = background
         self._queue: asyncio.Queue[Turn | None] = asyncio.Queue()
@@ -79,6 +118,7 @@ class ChatSocket:
         worker = asyncio.create_task(self._answer_queue())
         self._background.add(worker)
         worker.add_done_callback(self._background.discard)
+        listener = asyncio.create_task(self._listen()) if self._live is not None else None
         try:
             async for msg in self._ws:
                 if msg.type == WSMsgType.TEXT:
@@ -86,10 +126,29 @@ class ChatSocket:
                 elif msg.type == WSMsgType.BINARY:
                     await self._error(None, "invalid", "Send JSON text frames.")
         finally:
+            if listener is not None:
+                listener.cancel()
             # aiohttp cancels the handler when the person leaves; the shielded worker still
             # answers and stores what is queued, so a reload shows the replies.
             self._queue.put_nowait(None)
             await asyncio.shield(worker)
+
+    async def _listen(self) -> None:
+        """Forward what staff do in this conversation; the bus is best effort, so a failure
+        here is logged and the chat carries on (a reload shows everything from the store)."""
+        assert self._live is not None
+        try:
+            async with self._live.subscribe(self._cid) as events:
+                async for event in events:
+                    if event.origin == self._origin:
+                        continue
+                    frame = live_frame(event)
+                    if frame is not None:
+                        await self._send(frame)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("live_listen_failed", conversation_id=self._cid)
 
     async def _send(self, frame: dict[str, Any]) -> None:
         if self._ws.closed:
@@ -136,7 +195,9 @@ class ChatSocket:
             await self._error(echo_id, "invalid", str(exc))
             return
         try:
-            is_new = await self._service.record_inbound(self._cid, CHANNEL, message_id, text, label)
+            is_new = await self._service.record_inbound(
+                self._cid, CHANNEL, message_id, text, label, origin=self._origin
+            )
         except Exception:  # not stored, so not acknowledged: the widget will resend
             log.exception("store_unavailable", conversation_id=self._cid, message_id=message_id)
             await self._send_unsaved_guidance(message_id, text)
@@ -147,7 +208,7 @@ class ChatSocket:
             return
         # Screened here, not in the worker, so the 999 guidance never waits behind the
         # engine's answer to an earlier message.
-        turn = await self._service.screen(self._cid, CHANNEL, message_id, text)
+        turn = await self._service.screen(self._cid, CHANNEL, message_id, text, origin=self._origin)
         for reply in turn.immediate:
             await self._send(bot_frame(reply))
         if turn.to_bot:
@@ -173,11 +234,14 @@ class ChatSocket:
             return
         try:
             entries = await self._service.store.transcript(self._cid)
+            mode = await self._service.store.get_mode(self._cid)
         except Exception:
             log.exception("store_unavailable", conversation_id=self._cid)
             await self._error(None, "unavailable", messages.NOT_SAVED)
             return
-        await self._send({"type": "history", "messages": [e.to_json() for e in entries]})
+        await self._send(
+            {"type": "history", "messages": [e.to_json() for e in entries], "mode": mode}
+        )
 
     async def _answer_queue(self) -> None:
         while (item := await self._queue.get()) is not None:
@@ -190,11 +254,11 @@ class ChatSocket:
                 await self._error(item.message_id, "unavailable", messages.NOT_SAVED)
 
     async def _answer(self, turn: Turn) -> None:
-        await self._send({"type": "typing", "active": True})
+        await self._send({"type": "typing", "active": True, "author": "bot"})
         try:
             replies = await self._service.answer(turn)
         finally:
-            await self._send({"type": "typing", "active": False})
+            await self._send({"type": "typing", "active": False, "author": "bot"})
         for reply in replies:
             await self._send(bot_frame(reply))
 
@@ -223,6 +287,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             request.app[service_key],
             settings.max_message_chars,
             request.app[background_key],
+            request.app.get(live_key),
         ).run()
     finally:
         sockets.discard(ws)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import time
@@ -11,6 +12,30 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from scripts.stack import Stack
+
+DEMO_STAFF = (
+    ("demo-operator", "Demo Operator", "operator"),
+    ("demo-supervisor", "Demo Supervisor", "supervisor"),
+)
+
+
+def demo_staff(stack: Stack) -> list[str]:
+    """Console accounts for trying the demo: made on the first run, with a fresh random
+    password shown once; later runs keep them (the password can be reset by command)."""
+    lines = []
+    for username, name, role in DEMO_STAFF:
+        password = secrets.token_urlsafe(12)
+        result = stack.add_staff(username, name, role, password)
+        if result.returncode == 0:
+            lines.append(f"    {role}: {username}  password: {password}")
+        elif "already exists" in result.stderr:
+            lines.append(
+                f"    {role}: {username}  (made by an earlier run; new password: "
+                f".venv/bin/python -m triage staff password {username})"
+            )
+        else:
+            lines.append(f"    {role}: {username} could not be made: {result.stderr.strip()}")
+    return lines
 
 
 def main() -> int:
@@ -42,9 +67,11 @@ def main() -> int:
         stop()
         return 130
     port = stack.gateway_port
+    staff = "\n".join(demo_staff(stack))
     print(
         f"\nbluelamp is running.\n"
         f"  Open http://127.0.0.1:{port}/ for the demo force page with the chat widget.\n"
+        f"  Operator console: http://127.0.0.1:{port}/console\n{staff}\n"
         f"  REST (Rasa format): POST http://127.0.0.1:{port}/webhooks/rest/webhook\n"
         f"  Logs: {stack.var_dir / 'logs'}\n"
         f"Press Ctrl-C to stop.",

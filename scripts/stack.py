@@ -8,6 +8,7 @@ system the same way. Standard library only: it runs before anything else is set 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES_PY = ROOT / ".venv" / "bin" / "python"
@@ -88,6 +90,10 @@ class Stack:
     database_url: str | None = None
     with_gateway: bool = True
     with_outbox_worker: bool = True
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    """The engine HTTP API's token, new for every stack: the gateway uses it to pause and
+    resume the bot for an operator; nobody else on the machine can drive the engine's API.
+    Empty: the API is open (for tools that read trackers without one)."""
     services: list[Service] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -124,6 +130,11 @@ class Stack:
             env["DATABASE_URL"] = self.database_url
         return env
 
+    def engine_api_url(self, path: str) -> str:
+        """An engine HTTP API address with the token, e.g. ``/conversations/<id>/tracker``."""
+        url = f"http://127.0.0.1:{self.rasa_port}{path}"
+        return f"{url}?{urlencode({'token': self.rasa_token})}" if self.rasa_token else url
+
     def build(self) -> list[Service]:
         env = self._env()
         logs = self.var_dir / "logs"
@@ -159,8 +170,11 @@ class Stack:
                     "127.0.0.1",
                     "--port",
                     str(self.rasa_port),
+                    # With "=": a token may begin with "-", which argparse takes for an option.
+                    *([f"--auth-token={self.rasa_token}"] if self.rasa_token else []),
                 ],
-                f"http://127.0.0.1:{self.rasa_port}/status",
+                # /status needs the token once the API has one (and says a model is loaded).
+                self.engine_api_url("/status"),
                 env,
                 logs / "engine.log",
             ),
@@ -188,11 +202,38 @@ class Stack:
                     "gateway",
                     [str(SERVICES_PY), "-m", "channels"],
                     f"http://127.0.0.1:{self.gateway_port}/health",
-                    env,
+                    {**env, "BLUELAMP_RASA_TOKEN": self.rasa_token},  # only the gateway needs it
                     logs / "gateway.log",
                 )
             )
         return services
+
+    def add_staff(
+        self, username: str, display_name: str, role: str, password: str
+    ) -> subprocess.CompletedProcess[str]:
+        """`python -m triage staff add` against this stack's database (exit 1: it exists)."""
+        return subprocess.run(
+            [
+                str(SERVICES_PY),
+                "-m",
+                "triage",
+                "staff",
+                "add",
+                username,
+                "--name",
+                display_name,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            input=password + "\n",
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **self._env()},
+            timeout=120,
+            check=False,
+        )
 
     def start(self, timeout: float = 180.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,10 @@
  * Optional on the script tag: data-force-name="Northshire Police", data-max-chars="2000"
  * (keep it equal to the gateway's Settings.max_message_chars).
  *
+ * Staff can take a conversation over from the bot: their messages are labelled as from the
+ * contact centre team (in words and with a badge, not by colour alone), a banner says while
+ * they are in the chat, and their typing has its own indicator.
+ *
  * Rules kept here: every piece of text goes into the page with textContent (never
  * innerHTML); links are built with createElement and only for http(s) URLs; no inline
  * styles or scripts (the gateway's CSP forbids them).
@@ -156,6 +160,13 @@
 
   var typing = el("p", "bl-typing", forceName + " assistant is typing…");
   typing.hidden = true;
+  var staffTyping = el("p", "bl-typing bl-typing--staff", "A member of staff is typing…");
+  staffTyping.hidden = true;
+  var STAFF_NAME = forceName + " contact centre team";
+
+  // While staff have the conversation: a plain banner (the log announces the join itself).
+  var staffBanner = el("p", "bl-staff", "You are chatting with a member of our contact centre team.");
+  staffBanner.hidden = true;
 
   var quick = el("div", "bl-quick");
   quick.setAttribute("role", "group");
@@ -189,8 +200,10 @@
   panel.appendChild(header);
   panel.appendChild(emergency);
   panel.appendChild(status);
+  panel.appendChild(staffBanner);
   scroller.appendChild(log);
   scroller.appendChild(typing);
+  scroller.appendChild(staffTyping);
   scroller.appendChild(quick);
   panel.appendChild(scroller);
   panel.appendChild(form);
@@ -206,12 +219,15 @@
     // m: {direction: "in"|"out", author, text, label?, ts, message_id?, state?}
     var mine = m.direction === "in";
     var urgent = !mine && m.emergency === true;
+    var staff = !mine && m.author === "operator";
     var item = el("div", "bl-msg " + (mine ? "bl-msg--in" : "bl-msg--out") +
-      (m.author === "system" ? " bl-msg--system" : "") + (urgent ? " bl-msg--emergency" : ""));
-    var who = mine ? "You" : (m.author === "operator" ? forceName + " staff" : forceName);
+      (m.author === "system" ? " bl-msg--system" : "") + (staff ? " bl-msg--operator" : "") +
+      (urgent ? " bl-msg--emergency" : ""));
+    var who = mine ? "You" : (staff ? STAFF_NAME : forceName);
     item.appendChild(el("span", "bl-visually-hidden", who + " said: "));
     var flagged = urgent && !lastIsEmergency();
     if (flagged) { item.appendChild(el("p", "bl-msg-flag", "Emergency: call 999 now")); }
+    if (staff) { item.appendChild(el("p", "bl-msg-badge", "Contact centre team")); }
     var body = el("p", "bl-text");
     appendLinkified(body, m.label || m.text);
     item.appendChild(body);
@@ -335,6 +351,7 @@
     ws.addEventListener("close", function () {
       connecting = false;
       typing.hidden = true;
+      staffTyping.hidden = true;
       status.textContent = "Reconnecting… Your messages will be sent when we are back.";
       scheduleReconnect();
     });
@@ -348,15 +365,21 @@
 
   function handleFrame(frame) {
     switch (frame.type) {
-      case "history": return onHistory(frame.messages || []);
+      case "history": return onHistory(frame.messages || [], frame.mode);
       case "ack":
         dropPending(frame.id);
         setState(frame.id, "");
         return;
       case "typing":
-        typing.hidden = frame.active === false;
+        if (frame.author === "operator") {
+          staffTyping.hidden = frame.active !== true;
+        } else {
+          typing.hidden = frame.active === false;
+        }
         follow();
         return;
+      case "mode": return setStaffMode(frame.mode === "human");
+      case "closed": return setStaffMode(false);
       case "bot":
         if (frame.emergency === true) {
           // The first of the guidance messages interrupts a screen reader; the rest follow
@@ -366,8 +389,9 @@
             emergency: true, live: true });
           return;
         }
-        typing.hidden = true;
-        renderMessage({ direction: "out", author: "bot", text: frame.text || "", ts: frame.ts });
+        var author = frame.author === "operator" || frame.author === "system" ? frame.author : "bot";
+        if (author === "operator") { staffTyping.hidden = true; } else { typing.hidden = true; }
+        renderMessage({ direction: "out", author: author, text: frame.text || "", ts: frame.ts });
         showQuickReplies(frame.buttons);
         return;
       case "error": return onError(frame);
@@ -375,7 +399,12 @@
     }
   }
 
-  function onHistory(messages) {
+  function setStaffMode(withStaff) {
+    staffBanner.hidden = !withStaff;
+    if (!withStaff) { staffTyping.hidden = true; }
+  }
+
+  function onHistory(messages, mode) {
     // Rebuilt in one go: screen readers should not read the whole transcript out again.
     log.setAttribute("aria-busy", "true");
     clear(log);
@@ -396,6 +425,7 @@
     });
     log.setAttribute("aria-busy", "false");
     showQuickReplies(lastButtons);
+    if (mode === "human" || mode === "bot") { setStaffMode(mode === "human"); }
     // Stored but the acknowledgement was lost: nothing to resend.
     pending = pending.filter(function (p) { return !stored[p.id]; });
     savePending();

@@ -347,6 +347,8 @@ class XIntake:
 
     async def _process_dm(self, dm: DirectMessage, service: ConversationService) -> None:
         conversation_id = dm_conversation_key(dm.dm_conversation_id)
+        # Who to write to when a member of staff answers this conversation (an id only).
+        await self.state.mark(f"dmpeer:{dm.dm_conversation_id}", dm.sender_id)
         if await service.record_inbound(conversation_id, DM_CHANNEL, dm.id, dm.text):
             turn = await service.screen(conversation_id, DM_CHANNEL, dm.id, dm.text)
             texts = [reply.text for reply in turn.immediate]
@@ -369,10 +371,25 @@ class XIntake:
             event_id = await send_with_retry(partial(self.api.send_dm, dm.sender_id, text), "dm")
             await self.state.mark(key, f"sent:{event_id}")
 
+    async def send_operator_dm(self, conversation_id: str, text: str) -> str:
+        """Send a member of staff's message (or a notice about them) into a DM conversation;
+        the DM event id. Raises LookupError for a conversation no DM was received on, and
+        the X errors of `send_with_retry`."""
+        dm_conversation_id = conversation_id.removeprefix(DM_PREFIX)
+        participant = await self.state.get(f"dmpeer:{dm_conversation_id}")
+        if not participant or not conversation_id.startswith(DM_PREFIX):
+            raise LookupError("no direct message has been received in this conversation")
+        event_id = await send_with_retry(partial(self.api.send_dm, participant, text), "dm")
+        log.info("x_operator_dm_sent", conversation_id=conversation_id, dm_event_id=event_id)
+        return event_id
+
+
+DM_PREFIX = "x-dm-"
+
 
 def dm_conversation_key(dm_conversation_id: str) -> str:
     """The gateway conversation id for a DM conversation (stable across DMs and restarts)."""
-    return f"x-dm-{dm_conversation_id}"
+    return f"{DM_PREFIX}{dm_conversation_id}"
 
 
 def render_dm(text: str, buttons: list[str]) -> str:

@@ -31,11 +31,18 @@ WATCH_TYPING = """
 
 class Chat:
     def __init__(
-        self, page: Page, base_url: str, rasa_port: int, artefacts: Path, name: str
+        self,
+        page: Page,
+        base_url: str,
+        rasa_port: int,
+        artefacts: Path,
+        name: str,
+        rasa_token: str = "",
     ) -> None:
         self.page = page
         self.base_url = base_url
         self.rasa_port = rasa_port
+        self.rasa_token = rasa_token
         self.artefacts = artefacts
         self.name = name
 
@@ -125,7 +132,8 @@ class Chat:
         return [t.strip() for t in texts[after:]]
 
     def typing_shown(self) -> bool:
-        return bool(self.page.locator(".bl-typing").is_visible())
+        # The assistant's or (staff taking part) a member of staff's indicator.
+        return self.page.locator(".bl-typing:visible").count() > 0
 
     def typing_was_seen(self) -> bool:
         return bool(self.page.evaluate("window.__typingSeen === true"))
@@ -133,6 +141,8 @@ class Chat:
     # ---------- the engine's view, to know which question is being asked ----------
     def tracker(self) -> dict[str, Any]:
         url = f"http://127.0.0.1:{self.rasa_port}/conversations/{self.conversation_id()}/tracker"
+        if self.rasa_token:
+            url += f"?token={self.rasa_token}"
         with urllib.request.urlopen(url, timeout=30) as response:
             return dict(json.loads(response.read()))
 

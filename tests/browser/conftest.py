@@ -128,4 +128,6 @@ def page(
 def chat(
     page: Page, stack: Stack, base_url: str, request: pytest.FixtureRequest, artefacts: Path
 ) -> Chat:
-    return Chat(page, base_url, stack.rasa_port, artefacts, artefact_name(request))
+    return Chat(
+        page, base_url, stack.rasa_port, artefacts, artefact_name(request), stack.rasa_token
+    )

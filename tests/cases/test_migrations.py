@@ -21,6 +21,7 @@ from sqlalchemy.pool import NullPool
 
 from triage.cases.migrate import ALEMBIC_INI
 from triage.cases.models import Base
+from triage.staff.models import StaffBase
 
 from .support import DATABASES, admin_execute, run_blocking
 
@@ -28,7 +29,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CASE_TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
 TABLES_0002 = CASE_TABLES | {"triage_decisions"}
 TABLES_0003 = TABLES_0002 | {"case_messages"}
-TABLES = TABLES_0003 | {"processing_log"}
+TABLES_0004 = TABLES_0003 | {"processing_log"}
+STAFF_TABLES = {"staff_accounts", "staff_audit"}
+TABLES_0005 = TABLES_0004 | STAFF_TABLES
+TABLES = TABLES_0005 | {"case_conversation_links"}  # 0006
+# What Alembic's env.py targets: the case store's tables and the staff tables (0005).
+METADATA = [Base.metadata, StaffBase.metadata]
 
 
 def alembic(*args: str, database_url: str) -> None:
@@ -45,7 +51,7 @@ def alembic(*args: str, database_url: str) -> None:
 
 def _schema_report(connection: Connection) -> tuple[set[str], list[Any]]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return set(inspect(connection).get_table_names()), compare_metadata(context, Base.metadata)
+    return set(inspect(connection).get_table_names()), compare_metadata(context, METADATA)
 
 
 async def schema_report(url: str) -> tuple[set[str], list[Any]]:
@@ -227,3 +233,18 @@ async def test_0003_fills_the_new_columns_of_existing_cases(fresh_database: str)
     assert tables == TABLES_0002 | {"alembic_version"}
     remaining = await _execute(fresh_database, "SELECT count(*) FROM cases")
     assert remaining[0][0] == 2
+
+
+async def test_0006_adds_only_the_case_conversation_links_and_downgrades_cleanly(
+    fresh_database: str,
+) -> None:
+    alembic("upgrade", "0005", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0005 | {"alembic_version"}
+    alembic("upgrade", "0006", database_url=fresh_database)
+    tables, differences = await schema_report(fresh_database)
+    assert tables == TABLES | {"alembic_version"}
+    assert differences == []
+    alembic("downgrade", "0005", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0005 | {"alembic_version"}

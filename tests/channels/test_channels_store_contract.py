@@ -72,3 +72,12 @@ async def test_message_id_is_claimed_once_per_conversation(store: ConversationSt
 async def test_concurrent_claims_let_exactly_one_win(store: ConversationStore) -> None:
     results = await asyncio.gather(*(store.claim_message_id("c1", "m1") for _ in range(20)))
     assert results.count(True) == 1
+
+
+async def test_resume_pending_is_taken_once_per_mark(store: ConversationStore) -> None:
+    assert not await store.take_resume_pending("c1")
+    await store.mark_resume_pending("c1")
+    await store.mark_resume_pending("c1")  # marking twice still means one resume
+    taken = await asyncio.gather(*(store.take_resume_pending("c1") for _ in range(5)))
+    assert sorted(taken) == [False] * 4 + [True]
+    assert not await store.take_resume_pending("c2")

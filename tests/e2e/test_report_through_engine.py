@@ -50,8 +50,7 @@ def say(stack: Stack, sender: str, text: str) -> list[str]:
 
 
 def tracker(stack: Stack, sender: str) -> dict[str, Any]:
-    url = f"http://127.0.0.1:{stack.rasa_port}/conversations/{sender}/tracker"
-    return dict(_request(url))
+    return dict(_request(stack.engine_api_url(f"/conversations/{sender}/tracker")))
 
 
 def test_engine_reports_its_version(stack: Stack) -> None:

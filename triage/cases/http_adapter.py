@@ -203,7 +203,9 @@ class HttpCaseSystem(CaseSystem):
 
     # --- the port -------------------------------------------------------------------------
 
-    async def submit(self, report: ReportSubmission) -> Receipt:
+    async def submit(self, report: ReportSubmission, *, access: Access | None = None) -> Receipt:
+        """``access`` is not sent: the external contract has no actor (its system keeps its
+        own processing log)."""
         if not report.idempotency_key or len(report.idempotency_key) > 255:
             raise ValueError("idempotency_key must be 1..255 characters")
         receipt = await self._post(

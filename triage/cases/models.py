@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -218,6 +219,23 @@ class CaseUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="updates")
+
+
+class CaseConversationLink(Base):
+    """A conversation that staff attached to an existing case (e.g. the reporter came back).
+
+    The conversation a case was reported in is ``cases.conversation_id``; these are the
+    others. Identifiers only: who linked it and why is in the processing log.
+    """
+
+    __tablename__ = "case_conversation_links"
+    # The unique constraint's index also serves lookups by case.
+    __table_args__ = (UniqueConstraint("case_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ContactLog(Base):

@@ -118,8 +118,12 @@ class CaseSystem(abc.ABC):
     """
 
     @abc.abstractmethod
-    async def submit(self, report: ReportSubmission) -> Receipt:
-        """Store a report once per idempotency key and return its reference."""
+    async def submit(self, report: ReportSubmission, *, access: Access | None = None) -> Receipt:
+        """Store a report once per idempotency key and return its reference.
+
+        ``access`` is who collected it, for the processing log: the reporter themselves
+        (the default) or a member of staff creating a case from a live chat.
+        """
 
     @abc.abstractmethod
     async def lookup(

@@ -32,6 +32,7 @@ from triage.cases.crime_types import crime_family
 from triage.cases.models import (
     Base,
     Case,
+    CaseConversationLink,
     CaseMessage,
     CaseStatusChange,
     CaseUpdate,
@@ -304,13 +305,14 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
 
     # --- public-facing port -------------------------------------------------------------
 
-    async def submit(self, report: ReportSubmission) -> Receipt:
+    async def submit(self, report: ReportSubmission, *, access: Access | None = None) -> Receipt:
         if not report.idempotency_key or len(report.idempotency_key) > MAX_KEY_LENGTH:
             raise ValueError(f"idempotency_key must be 1..{MAX_KEY_LENGTH} characters")
+        collector = access or Access.public(report.conversation_id, "report made by the public")
         async with _unavailable_on_error("submit"):
-            return await self._submit(report)
+            return await self._submit(report, collector)
 
-    async def _submit(self, report: ReportSubmission) -> Receipt:
+    async def _submit(self, report: ReportSubmission, collector: Access) -> Receipt:
         for _ in range(REFERENCE_ATTEMPTS):
             reference = self._new_reference()
             try:
@@ -324,7 +326,7 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
                         session,
                         LogAction.COLLECTION,
                         reference,
-                        Access.public(report.conversation_id, "report made by the public"),
+                        collector,
                         fields=_personal_fields(case),
                         detail=via,
                         at=case.created_at,
@@ -619,6 +621,73 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
                 at=now,
             )
         return True
+
+    async def link_conversation(
+        self, reference: str, conversation_id: str, *, access: Access | None = None
+    ) -> bool:
+        """Insert the link unless it exists; its log entry commits with it."""
+        if not conversation_id.strip() or len(conversation_id) > MAX_KEY_LENGTH:
+            raise ValueError(f"conversation_id must be 1..{MAX_KEY_LENGTH} characters")
+        condition = self._identifies(reference)
+        if condition is None:
+            return False
+        try:
+            async with (
+                _unavailable_on_error("link_conversation"),
+                await self._session() as session,
+                session.begin(),
+            ):
+                case = await session.scalar(select(Case).where(condition))
+                if case is None:
+                    return False
+                if case.conversation_id == conversation_id:
+                    return True  # reported in this very conversation
+                linked = await session.scalar(
+                    select(CaseConversationLink.id).where(
+                        CaseConversationLink.case_id == case.id,
+                        CaseConversationLink.conversation_id == conversation_id,
+                    )
+                )
+                if linked is not None:
+                    return True
+                now = utcnow()
+                session.add(
+                    CaseConversationLink(
+                        case_id=case.id, conversation_id=conversation_id, created_at=now
+                    )
+                )
+                case.updated_at = now
+                _log(
+                    session,
+                    LogAction.COMBINATION,
+                    case.reference,
+                    access or UNATTRIBUTED,
+                    fields=("case_conversation_links.conversation_id",),
+                    detail="conversation attached by staff",
+                    at=now,
+                )
+        except IntegrityError:
+            # Two staff attached the same conversation at once and the other insert won:
+            # the link exists, which is what was asked.
+            return True
+        return True
+
+    async def linked_conversations(self, reference: str) -> list[str] | None:
+        """The conversations of a case: the one it was reported in, then those attached in
+        the order they were; None if the case is unknown."""
+        condition = self._identifies(reference)
+        if condition is None:
+            return None
+        async with _unavailable_on_error("linked_conversations"), await self._session() as session:
+            case = await session.scalar(select(Case).where(condition))
+            if case is None:
+                return None
+            rows = await session.scalars(
+                select(CaseConversationLink.conversation_id)
+                .where(CaseConversationLink.case_id == case.id)
+                .order_by(CaseConversationLink.id)
+            )
+            return [case.conversation_id, *rows]
 
     # --- retention and the processing log ----------------------------------------------
 

@@ -132,6 +132,16 @@ class CaseConsole(abc.ABC):
         """Leave a message the reporter sees when they next track the case; False if unknown."""
 
     @abc.abstractmethod
+    async def link_conversation(
+        self, reference: str, conversation_id: str, *, access: Access | None = None
+    ) -> bool:
+        """Attach a conversation to an existing case (e.g. the reporter came back through the
+        console); False if the case is unknown. Linking twice is not an error and adds nothing.
+
+        Logged as a combination by ``access``.
+        """
+
+    @abc.abstractmethod
     async def review_cases(self, untouched_since: datetime, limit: int = 500) -> list[CaseSummary]:
         """Open cases nobody has changed since ``untouched_since``, the longest idle first."""
 

@@ -99,6 +99,12 @@ class InMemoryOperatorQueue(OperatorQueue):
         self._items[item_id] = released
         return released
 
+    async def reassign(self, item_id: str, to_operator: str) -> QueueItem | None:
+        item = self._items.get(item_id)
+        if item is None:
+            return None
+        return self._claim(item, to_operator)
+
     async def complete(self, item_id: str, operator_id: str) -> bool:
         item = self._items.get(item_id)
         if item is None or item.claimed_by != operator_id:

@@ -128,6 +128,14 @@ class OperatorQueue(abc.ABC):
         """
 
     @abc.abstractmethod
+    async def reassign(self, item_id: str, to_operator: str) -> QueueItem | None:
+        """Give the item to ``to_operator`` (a supervisor's decision), waiting or claimed.
+
+        A waiting item becomes claimed by ``to_operator``; a claimed one changes holder. The
+        waiting time is kept and the claim time restarts. None when the item is gone.
+        """
+
+    @abc.abstractmethod
     async def complete(self, item_id: str, operator_id: str) -> bool:
         """Close the item (the conversation may be queued again later); False unless
         ``operator_id`` holds it."""

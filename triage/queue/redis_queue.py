@@ -114,6 +114,14 @@ redis.call('ZADD', KEYS[1], {_SCORE.format(rank="rank", ms="ms")}, id)
 return redis.call('HGETALL', key)
 """
 
+REASSIGN = f"""
+local id = ARGV[5]
+local key = ARGV[1] .. id
+if redis.call('EXISTS', key) == 0 then return false end
+redis.call('ZREM', KEYS[1], id)
+{_TAKE}
+"""
+
 COMPLETE = """
 local id = ARGV[2]
 local key = ARGV[1] .. id
@@ -180,6 +188,7 @@ class RedisOperatorQueue(OperatorQueue):
         self._claim_next = client.register_script(CLAIM_NEXT)
         self._claim = client.register_script(CLAIM)
         self._release = client.register_script(RELEASE)
+        self._reassign = client.register_script(REASSIGN)
         self._complete = client.register_script(COMPLETE)
 
     @classmethod
@@ -239,6 +248,15 @@ class RedisOperatorQueue(OperatorQueue):
             raw = await self._release(
                 keys=[self._waiting, self._claimed],
                 args=[self._item_prefix, item_id, operator_id],
+            )
+        return _item(raw)
+
+    async def reassign(self, item_id: str, to_operator: str) -> QueueItem | None:
+        ms, iso = self._now()
+        with unavailable_on_error("reassign"):
+            raw = await self._reassign(
+                keys=[self._waiting, self._claimed],
+                args=[self._item_prefix, to_operator, ms, iso, item_id],
             )
         return _item(raw)
 

@@ -13,12 +13,14 @@ from sqlalchemy.pool import NullPool
 
 from triage.cases.models import Base
 from triage.settings import Settings
+from triage.staff.models import StaffBase
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-target_metadata = Base.metadata
+# The staff tables share this database and migration chain, on a metadata of their own.
+target_metadata = [Base.metadata, StaffBase.metadata]
 
 
 def _database_url() -> str:

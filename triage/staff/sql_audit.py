@@ -1,0 +1,114 @@
+"""The console's audit log in the SQL database: who viewed, disclosed or changed what.
+
+Entries hold identifiers and codes only. ``reason`` is free text typed by staff, so it is
+redacted (emails, phones, postcodes, addresses ...) before it is stored; every field is cut
+to its column's length rather than refused, because an audit entry must never be lost to a
+long value.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from triage.redact import redact
+from triage.staff.models import (
+    MAX_ACTOR,
+    MAX_CASE_REFERENCE,
+    MAX_CONVERSATION_ID,
+    MAX_DETAIL,
+    MAX_ITEM_ID,
+    MAX_REASON,
+    StaffAuditRecord,
+)
+from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, StaffAudit
+from triage.staff.sql_support import Prepare, SqlAdapter, create_engine
+
+MAX_SEARCH = 500
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    """Whitespace collapsed and cut to ``limit``; None for nothing."""
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    return text[:limit] or None
+
+
+def _reference(value: str | None) -> str | None:
+    cut = _cut(value, MAX_CASE_REFERENCE)
+    return cut.upper() if cut else None
+
+
+def _action(value: str) -> AuditAction:
+    try:
+        return AuditAction(value)
+    except ValueError:
+        raise ValueError(f"unknown audit action {value!r}") from None
+
+
+def _entry(row: StaffAuditRecord) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=AuditAction(row.action),
+        conversation_id=row.conversation_id,
+        item_id=row.item_id,
+        case_reference=row.case_reference,
+        reason=row.reason,
+        detail=row.detail,
+    )
+
+
+class SqlStaffAudit(SqlAdapter, StaffAudit):
+    """`StaffAudit` on SQLAlchemy 2 async; DB failures surface as `StaffUnavailable`."""
+
+    @classmethod
+    def from_url(cls, url: str, *, prepare: Prepare | None = None) -> SqlStaffAudit:
+        return cls(create_engine(url), prepare=prepare)
+
+    async def record(self, entry: AuditEntry) -> AuditEntry:
+        action = _action(entry.action)
+        actor = _cut(entry.actor, MAX_ACTOR)
+        if not actor:
+            raise ValueError("an audit entry needs an actor")
+        if entry.at.tzinfo is None:
+            raise ValueError("an audit entry's time must be timezone-aware")
+        reason = _cut(redact(entry.reason), MAX_REASON) if entry.reason else None
+        row = StaffAuditRecord(
+            at=entry.at,
+            actor=actor,
+            action=action.value,
+            kind=action.kind,
+            conversation_id=_cut(entry.conversation_id, MAX_CONVERSATION_ID),
+            item_id=_cut(entry.item_id, MAX_ITEM_ID),
+            case_reference=_reference(entry.case_reference),
+            reason=reason,
+            detail=_cut(entry.detail, MAX_DETAIL),
+        )
+        async with self.writing("record audit") as session:
+            session.add(row)
+        return _entry(row)
+
+    async def search(self, query: AuditQuery) -> list[AuditEntry]:
+        statement = select(StaffAuditRecord)
+        if query.actor:
+            statement = statement.where(StaffAuditRecord.actor == query.actor.strip())
+        if query.action is not None:
+            statement = statement.where(StaffAuditRecord.action == _action(query.action).value)
+        if query.conversation_id:
+            statement = statement.where(
+                StaffAuditRecord.conversation_id == query.conversation_id.strip()
+            )
+        if reference := _reference(query.case_reference):
+            statement = statement.where(StaffAuditRecord.case_reference == reference)
+        if query.since is not None:
+            statement = statement.where(StaffAuditRecord.at >= query.since)
+        if query.until is not None:
+            statement = statement.where(StaffAuditRecord.at <= query.until)
+        limit = max(1, min(query.limit, MAX_SEARCH))
+        statement = statement.order_by(
+            StaffAuditRecord.at.desc(), StaffAuditRecord.id.desc()
+        ).limit(limit)
+        async with self.reading("search audit") as session:
+            return [_entry(row) for row in await session.scalars(statement)]

@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
         test-e2e test-browser nlu-report clean triage-model triage-report bench case-bench \
-        webchat-bench
+        webchat-bench console-bench
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
@@ -85,7 +85,7 @@ triage-model: $(VENV)/.installed
 triage-report: $(VENV)/.installed
 	$(PY) bench/triage_figures.py --check
 
-bench: $(VENV)/.installed case-bench webchat-bench x-bench
+bench: $(VENV)/.installed case-bench webchat-bench x-bench console-bench
 	$(PY) bench/triage_throughput.py
 
 # Report submissions per second into SQLite and PostgreSQL (127.0.0.1:5432, db `test`),
@@ -97,6 +97,11 @@ case-bench: $(VENV)/.installed
 # and the 999 guidance at 50 concurrent conversations; starts the whole stack itself.
 webchat-bench: train
 	$(PY) bench/webchat.py
+
+# 20 live conversations taken over in the operator console: operator -> person socket and
+# person -> console socket, count, p50, p95, max (target p95 under 100 ms); starts the stack.
+console-bench: train
+	$(PY) bench/console_roundtrip.py
 
 # 10,000 mixed X posts through the local fake X API, tweepy, triage and the replies: posts/s,
 # and arrival -> P1 alert p50/p95; fails when p95 is 1 second or more.

@@ -365,6 +365,14 @@
     setText("c-connection", "");
   }
 
+  // A passing message from the live connection, cleared after a while unless replaced.
+  function flash(text) {
+    setText("c-connection", text);
+    window.setTimeout(function () {
+      if ($("c-connection").textContent === text) { setText("c-connection", ""); }
+    }, 10000);
+  }
+
   function sendFrame(frame) {
     if (ws && ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify(frame)); }
   }
@@ -375,7 +383,7 @@
       case "alert": return onAlert(frame.alert || {});
       case "event": return onEvent(frame);
       case "error":
-        if (typeof frame.error === "string") { setText("c-connection", frame.error); }
+        if (typeof frame.error === "string") { flash(frame.error); }
         return;
       default: return;
     }
@@ -402,6 +410,16 @@
           at: item.enqueued_at });
       }
     });
+    // New arrivals are announced politely (P1s also interrupt, as alerts).
+    if (state.knownWaiting) {
+      var arrived = state.waiting.filter(function (i) { return !state.knownWaiting[i.id]; });
+      if (arrived.length === 1) {
+        setText("c-queue-news", "New in the queue: " + arrived[0].priority + " " +
+          humanise(arrived[0].reason) + ", " + channelLabel(arrived[0].channel) + ".");
+      } else if (arrived.length > 1) {
+        setText("c-queue-news", arrived.length + " new items in the queue.");
+      }
+    }
     state.knownWaiting = seen;
     renderQueue();
     renderMine();
@@ -445,8 +463,9 @@
   }
 
   function priorityBadge(priority) {
-    var badge = el("span", "c-priority c-priority--" + String(priority || "").toLowerCase(), priority);
-    badge.setAttribute("aria-label", "Priority " + priority);
+    var badge = el("span", "c-priority c-priority--" + String(priority || "").toLowerCase());
+    badge.appendChild(el("span", "c-visually-hidden", "Priority "));
+    badge.appendChild(document.createTextNode(priority));
     return badge;
   }
 
@@ -482,6 +501,9 @@
       var link = item.link ? safeLink(item.link, "View the post") : null;
       if (link) { src.appendChild(link); }
       box.appendChild(src);
+    }
+    if (item.claimed_by && state.user && item.claimed_by !== state.user.username) {
+      box.appendChild(el("p", "c-item-holder", "With " + item.claimed_by));
     }
     var timer = el("p", "c-timer");
     timer.setAttribute("data-item", item.id);
@@ -833,7 +855,7 @@
     attempt("c-conv-error", busy($("c-release"), api("POST", "/items/" + encodeURIComponent(item.id) + "/release")).then(function (data) {
       dropMine(item.conversation_id);
       closeConversation();
-      setText("c-connection", "The item is back in the queue.");
+      setText("c-queue-news", "The item is back in the queue.");
       if (data && data.item) { state.waiting.push(data.item); renderQueue(); }
     }));
   });

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from triage.staff.ports import AuditAction, AuditEntry, AuditQuery
+from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, StaffUnavailable
 from triage.staff.sql_audit import MAX_SEARCH, SqlStaffAudit
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -154,4 +155,34 @@ async def test_every_action_can_be_recorded_with_its_kind(
     stored = await audit.record(entry(action=action))
     [found] = await audit.search(AuditQuery(action=action))
     assert found == stored
-    assert found.action.kind in ("access", "consultation", "disclosure", "alteration")
+    assert found.action.kind in ("access", "consultation", "disclosure", "alteration", "erasure")
+
+
+async def test_concurrent_records_are_each_committed_before_they_return(
+    audit: SqlStaffAudit,
+) -> None:
+    """Group commit: fifty at once, each answered with its own stored entry."""
+    stored = await asyncio.gather(
+        *(
+            audit.record(AuditEntry(actor=f"op{n}", action=AuditAction.REPLY, item_id=f"q{n}"))
+            for n in range(50)
+        )
+    )
+    assert [e.item_id for e in stored] == [f"q{n}" for n in range(50)]
+    assert len({e.id for e in stored}) == 50 and all(e.id for e in stored)
+    found = await audit.search(AuditQuery(action=AuditAction.REPLY, limit=500))
+    assert {e.id for e in found} == {e.id for e in stored}
+
+
+async def test_a_failed_batch_fails_every_caller_in_it(audit: SqlStaffAudit) -> None:
+    """Nobody is told their entry was stored when it was not."""
+    async with audit.engine.begin() as connection:
+        await connection.execute(text("DROP TABLE staff_audit"))
+    results = await asyncio.gather(
+        *(
+            audit.record(AuditEntry(actor="op1", action=AuditAction.REPLY, item_id=f"q{n}"))
+            for n in range(5)
+        ),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, StaffUnavailable) for r in results), results

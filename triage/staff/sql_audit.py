@@ -4,11 +4,19 @@ Entries hold identifiers and codes only. ``reason`` is free text typed by staff,
 redacted (emails, phones, postcodes, addresses ...) before it is stored; every field is cut
 to its column's length rather than refused, because an audit entry must never be lost to a
 long value.
+
+Writes are group-committed: entries recorded while a transaction is being written wait
+and go together in the next one, and each `record` returns only once its own entry is
+committed. So the console still answers only after its audit entry is stored, but twenty
+operators replying at once cost two transactions, not twenty queued on SQLite's one writer.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from triage.redact import redact
 from triage.staff.models import (
@@ -20,7 +28,13 @@ from triage.staff.models import (
     MAX_REASON,
     StaffAuditRecord,
 )
-from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, StaffAudit
+from triage.staff.ports import (
+    AuditAction,
+    AuditEntry,
+    AuditQuery,
+    StaffAudit,
+    StaffUnavailable,
+)
 from triage.staff.sql_support import Prepare, SqlAdapter, create_engine
 
 MAX_SEARCH = 500
@@ -63,11 +77,44 @@ def _entry(row: StaffAuditRecord) -> AuditEntry:
 class SqlStaffAudit(SqlAdapter, StaffAudit):
     """`StaffAudit` on SQLAlchemy 2 async; DB failures surface as `StaffUnavailable`."""
 
+    def __init__(self, engine: AsyncEngine, *, prepare: Prepare | None = None) -> None:
+        super().__init__(engine, prepare=prepare)
+        self._pending: list[tuple[StaffAuditRecord, asyncio.Future[AuditEntry]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
     @classmethod
     def from_url(cls, url: str, *, prepare: Prepare | None = None) -> SqlStaffAudit:
         return cls(create_engine(url), prepare=prepare)
 
     async def record(self, entry: AuditEntry) -> AuditEntry:
+        row = self._row(entry)
+        done: asyncio.Future[AuditEntry] = asyncio.get_running_loop().create_future()
+        self._pending.append((row, done))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_pending())
+        # Shielded: a caller that gives up still has its entry written with the rest.
+        return await asyncio.shield(done)
+
+    async def _write_pending(self) -> None:
+        """Commit everything waiting, in as few transactions as arrive during each write."""
+        while self._pending:
+            batch, self._pending = self._pending, []
+            try:
+                async with self.writing("record audit") as session:
+                    session.add_all([row for row, _ in batch])
+            except BaseException as exc:  # the whole batch failed: each caller hears
+                failure = exc if isinstance(exc, Exception) else StaffUnavailable("cancelled")
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(failure)
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for row, done in batch:
+                    if not done.done():
+                        done.set_result(_entry(row))
+
+    def _row(self, entry: AuditEntry) -> StaffAuditRecord:
         action = _action(entry.action)
         actor = _cut(entry.actor, MAX_ACTOR)
         if not actor:
@@ -75,7 +122,7 @@ class SqlStaffAudit(SqlAdapter, StaffAudit):
         if entry.at.tzinfo is None:
             raise ValueError("an audit entry's time must be timezone-aware")
         reason = _cut(redact(entry.reason), MAX_REASON) if entry.reason else None
-        row = StaffAuditRecord(
+        return StaffAuditRecord(
             at=entry.at,
             actor=actor,
             action=action.value,
@@ -86,9 +133,6 @@ class SqlStaffAudit(SqlAdapter, StaffAudit):
             reason=reason,
             detail=_cut(entry.detail, MAX_DETAIL),
         )
-        async with self.writing("record audit") as session:
-            session.add(row)
-        return _entry(row)
 
     async def search(self, query: AuditQuery) -> list[AuditEntry]:
         statement = select(StaffAuditRecord)
@@ -112,3 +156,9 @@ class SqlStaffAudit(SqlAdapter, StaffAudit):
         ).limit(limit)
         async with self.reading("search audit") as session:
             return [_entry(row) for row in await session.scalars(statement)]
+
+    async def aclose(self) -> None:
+        """Finish writing what callers are waiting for, then close the engine."""
+        if self._writer is not None and not self._writer.done():
+            await asyncio.wait([self._writer], timeout=5)
+        await super().aclose()

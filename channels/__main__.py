@@ -1,17 +1,24 @@
-"""`python -m channels`: run the gateway on Settings.gateway_host/port."""
+"""`python -m channels`: run the gateway on Settings.gateway_host/port.
+
+`python -m channels privacy ...` runs the staff privacy commands instead
+(`channels.privacy.cli`: retention and subject access export).
+"""
 
 from __future__ import annotations
 
 import functools
+import sys
 
-from aiohttp import web
-
-from channels.app import create_app
-from channels.logs import configure_logging
 from triage.settings import Settings
 
 
 def main() -> None:
+    """Serve; imported here so the privacy commands start without the gateway's modules."""
+    from aiohttp import web
+
+    from channels.app import create_app
+    from channels.logs import configure_logging
+
     settings = Settings.from_env()
     configure_logging()
     web.run_app(
@@ -23,4 +30,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        from channels.privacy.cli import main as privacy_main
+
+        sys.exit(privacy_main(sys.argv[1:]))
     main()

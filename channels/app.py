@@ -15,6 +15,8 @@ from channels.console.wiring import console_ctx
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
 from channels.handover import Handover
+from channels.ip_limits import ip_limit, ip_limits_ctx
+from channels.json_errors import json_errors
 from channels.keys import (
     back_office_key,
     background_key,
@@ -37,6 +39,7 @@ from channels.live.memory import MemoryLiveBus
 from channels.live.ports import LiveBus
 from channels.live.redis_bus import RedisLiveBus
 from channels.memory_store import MemoryConversationStore
+from channels.privacy.schedule import retention_ctx
 from channels.redis_store import RedisConversationStore
 from channels.routes import setup_routes
 from channels.security import add_security_headers
@@ -185,12 +188,13 @@ def create_app(
     settings: Settings, *, load_model: ModelLoader = load_triage_model
 ) -> web.Application:
     """The gateway; ``load_model`` is replaceable so tests load the classifier only once."""
-    app = web.Application(client_max_size=body_limit(settings))
+    app = web.Application(client_max_size=body_limit(settings), middlewares=[json_errors, ip_limit])
     app[settings_key] = settings
     app[sockets_key] = set()
     app[background_key] = set()
     app.cleanup_ctx.append(http_ctx)
     app.cleanup_ctx.append(store_ctx)
+    app.cleanup_ctx.append(ip_limits_ctx)  # shares the store's Redis client
     app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(triage_model_ctx(load_model))
     app.cleanup_ctx.append(back_office_ctx)
@@ -198,6 +202,7 @@ def create_app(
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(console_ctx)  # after store, back office and service
     app.cleanup_ctx.append(x_ctx)  # does nothing without X credentials
+    app.cleanup_ctx.append(retention_ctx)  # after store, back office, database and console
     app.on_response_prepare.append(add_security_headers)
     app.on_response_prepare.append(add_console_headers)  # refines the line above for /console
     app.on_shutdown.append(close_sockets)

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from channels import messages
 from channels.conversation import ConversationService, Reply
+from channels.ip_limits import conversation_limited
 from channels.keys import service_key, settings_key
 from channels.limits import body_limit
 from channels.store import TranscriptEntry
@@ -98,6 +99,9 @@ async def rest_webhook(request: web.Request) -> web.Response:
     except InvalidInput as exc:
         return json_error(400, str(exc))
 
+    limited = await conversation_limited(request, sender)
+    if limited is not None:
+        return limited
     message_id = uuid.uuid4().hex
     extra = {"client": client_metadata} if client_metadata else None
     unheard = await _unheard(service, sender, settings.force_name)

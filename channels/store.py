@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, cast, get_args
@@ -67,6 +68,51 @@ class TranscriptEntry:
         )
 
 
+def utc_clock() -> datetime:
+    """The stores' default clock (tests pass their own to age conversations)."""
+    return datetime.now(UTC)
+
+
+Clock = Callable[[], datetime]
+
+
+def entry_time(entry: TranscriptEntry, clock: Clock) -> datetime:
+    """When an entry was written (its own timestamp), or now if that cannot be read."""
+    try:
+        at = datetime.fromisoformat(entry.ts)
+    except ValueError:
+        return clock()
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What the store holds about one conversation, as counts: what an erasure record may
+    say (DPA 2018 s.62: an erasure log must not copy the erased data)."""
+
+    transcript_entries: int = 0
+    seen_ids: int = 0
+    mode: bool = False
+    """A mode was stored (staff took the conversation over at some point)."""
+    channel: bool = False
+    resume_pending: bool = False
+    last_activity: datetime | None = None
+
+    @property
+    def empty(self) -> bool:
+        return (
+            not (self.transcript_entries or self.seen_ids or self.mode or self.channel)
+            and not self.resume_pending
+        )
+
+    def counts(self) -> str:
+        """``transcript=12 seen=5 mode=1 channel=1 resume=0``: numbers only."""
+        return (
+            f"transcript={self.transcript_entries} seen={self.seen_ids} mode={int(self.mode)} "
+            f"channel={int(self.channel)} resume={int(self.resume_pending)}"
+        )
+
+
 def dumps(data: dict[str, Any]) -> str:
     """Compact JSON for storage."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
@@ -110,6 +156,40 @@ class ConversationStore(abc.ABC):
     @abc.abstractmethod
     async def take_resume_pending(self, conversation_id: str) -> bool:
         """True once after `mark_resume_pending` (cleared atomically as it is read)."""
+
+    # --- retention and subject access (channels.privacy) --------------------------------
+    # Every write above also records the conversation's last activity (a transcript entry's
+    # own time, else the store's clock; never moved backwards), so retention can find
+    # conversations that have gone quiet without reading them.
+
+    @abc.abstractmethod
+    async def footprint(self, conversation_id: str) -> Footprint:
+        """Counts of what is held (an empty footprint for an unknown conversation)."""
+
+    @abc.abstractmethod
+    async def seen_message_ids(self, conversation_id: str) -> list[str]:
+        """The message ids recorded by `claim_message_id`, sorted (for a subject access
+        export)."""
+
+    @abc.abstractmethod
+    async def list_inactive(self, before: datetime, limit: int = 500) -> list[str]:
+        """Conversations whose last activity is earlier than ``before``, the quietest first."""
+
+    @abc.abstractmethod
+    async def erase(
+        self, conversation_id: str, *, inactive_before: datetime | None = None
+    ) -> Footprint | None:
+        """Delete everything held about the conversation, atomically; what was deleted.
+
+        With ``inactive_before``, only if the conversation is still quiet since before it
+        (a person who wrote again since it was listed keeps their chat): None, and nothing
+        changed, when it is not.
+        """
+
+    async def index_unlisted(self) -> int:
+        """Add conversations stored before the activity index existed to it; how many.
+        Stores that always had the index have nothing to add."""
+        return 0
 
 
 def check_mode(mode: str) -> Mode:

@@ -111,6 +111,34 @@ class Settings:
     """Failed sign-ins allowed per account name and per address (`limits` notation)."""
     presence_seconds: int = 60
     """An operator counts as signed in while their console was heard from this recently."""
+    trusted_proxies: str = ""
+    """Comma-separated CIDRs of our own reverse proxies, whose ``X-Forwarded-For`` the gateway
+    believes when counting requests per address; none by default (the socket's peer counts)."""
+    ip_limit_rest: str = "120 per minute"
+    """Requests to the REST webhook per address (`limits` notation; generous: a school or a
+    mobile network may put many people behind one address)."""
+    ip_limit_websocket: str = "60 per minute"
+    """WebSocket upgrades (chat and console) per address."""
+    ip_limit_login: str = "30 per minute"
+    """Console sign-in requests per address, on top of the failed sign-in limit."""
+    ip_limit_other: str = "600 per minute"
+    """Every other counted request (pages, widget files, health, the console API) per address."""
+    conversation_limit_rest: str = "30 per minute"
+    """Messages one conversation may send through the REST webhook, from any address."""
+    retention_conversation_days: int = 30
+    """Days after its last message that the gateway keeps a conversation (transcript, mode,
+    channel, seen ids). DPA 2018 s.39 (docs: shared domain.md, "Data protection"): keep
+    personal data no longer than needed, with time limits; a chat that has gone quiet for a
+    month is no longer a live contact, and anything worth keeping has become a case."""
+    retention_queue_days: int = 30
+    """Days an operator queue item (and an action-server handoff request) may stay open
+    before retention removes it: nobody is going to answer it any more."""
+    retention_decision_days: int = 90
+    """Days triage decisions (redacted) and contact records are kept: long enough to audit
+    "why did this go to the bot?" and to measure the classifier over a quarter."""
+    retention_interval_seconds: float = 3600.0
+    """How often one gateway runs the retention pass (0 turns the schedule off; the
+    `python -m channels privacy retention` command still works)."""
 
     @property
     def x_enabled(self) -> bool:
@@ -183,4 +211,14 @@ class Settings:
             in ("1", "true", "yes"),
             console_login_limit=_env_str("BLUELAMP_CONSOLE_LOGIN_LIMIT", "5 per 15 minutes"),
             presence_seconds=_env_int("BLUELAMP_PRESENCE_SECONDS", 60),
+            trusted_proxies=_env_str("BLUELAMP_TRUSTED_PROXIES", ""),
+            ip_limit_rest=_env_str("BLUELAMP_IP_LIMIT_REST", "120 per minute"),
+            ip_limit_websocket=_env_str("BLUELAMP_IP_LIMIT_WEBSOCKET", "60 per minute"),
+            ip_limit_login=_env_str("BLUELAMP_IP_LIMIT_LOGIN", "30 per minute"),
+            ip_limit_other=_env_str("BLUELAMP_IP_LIMIT_OTHER", "600 per minute"),
+            conversation_limit_rest=_env_str("BLUELAMP_CONVERSATION_LIMIT_REST", "30 per minute"),
+            retention_conversation_days=_env_int("BLUELAMP_RETENTION_CONVERSATION_DAYS", 30),
+            retention_queue_days=_env_int("BLUELAMP_RETENTION_QUEUE_DAYS", 30),
+            retention_decision_days=_env_int("BLUELAMP_RETENTION_DECISION_DAYS", 90),
+            retention_interval_seconds=_env_float("BLUELAMP_RETENTION_INTERVAL_SECONDS", 3600.0),
         )

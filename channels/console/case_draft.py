@@ -129,7 +129,7 @@ def _details(raw: Any) -> dict[str, str]:
 def parse_draft(body: Mapping[str, Any]) -> CaseDraft:
     """The edited draft from the console; 400 with what to fix otherwise."""
     crime_type = body.get("crime_type")
-    if crime_type not in CRIME_TYPES:
+    if not isinstance(crime_type, str) or crime_type not in CRIME_TYPES:  # [] / {}: unhashable
         raise ConsoleError(400, "Choose the type of crime ('crime_type') from the list.")
     account = _optional(body, "account", MAX_ACCOUNT)
     if account is None:

@@ -40,27 +40,40 @@ def valid_signature(secret: str, payload: bytes, header: str | None) -> bool:
     return header is not None and hmac.compare_digest(signature(secret, payload), header)
 
 
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """The JSON objects in a list; anything else (a fuzzer's, or a changed API's) is none."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def parse_events(body: dict[str, Any], own_user_id: str) -> tuple[list[Post], list[DirectMessage]]:
-    """Account Activity (v1.1 shapes): mentions and DMs, not the account's own posts."""
+    """Account Activity (v1.1 shapes): mentions and DMs, not the account's own posts.
+
+    Parts of the wrong shape are skipped, never trusted: the body is signed, but a crash
+    here would cost X's whole delivery.
+    """
     posts: list[Post] = []
-    for raw in body.get("tweet_create_events", []) or []:
-        user = raw.get("user", {}) or {}
+    for raw in _objects(body.get("tweet_create_events")):
+        user = _object(raw.get("user"))
         author_id = str(user.get("id_str", user.get("id", "")))
         if not raw.get("id_str") or author_id == own_user_id:
             continue
-        text = (raw.get("extended_tweet") or {}).get("full_text") or raw.get("text", "")
+        text = _object(raw.get("extended_tweet")).get("full_text") or raw.get("text", "")
         posts.append(
             Post(str(raw["id_str"]), str(text), author_id, str(user.get("screen_name", "")))
         )
     dms: list[DirectMessage] = []
-    for raw in body.get("direct_message_events", []) or []:
-        create = raw.get("message_create") or {}
+    for raw in _objects(body.get("direct_message_events")):
+        create = _object(raw.get("message_create"))
         sender = str(create.get("sender_id", ""))
-        recipient = str((create.get("target") or {}).get("recipient_id", ""))
+        recipient = str(_object(create.get("target")).get("recipient_id", ""))
         if raw.get("type") != "message_create" or not raw.get("id") or sender == own_user_id:
             continue
         low, high = sorted((sender, recipient), key=lambda v: (len(v), v))
-        text = str((create.get("message_data") or {}).get("text", ""))
+        text = str(_object(create.get("message_data")).get("text", ""))
         dms.append(DirectMessage(str(raw["id"]), text, sender, f"{low}-{high}"))
     return posts, dms
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
@@ -21,7 +22,7 @@ import structlog
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from triage.audit.ports import DecisionEntry, redacted_entry
+from triage.audit.ports import DecisionEntry, DecisionRef, redacted_entry
 from triage.audit.sql_log import SqlDecisionLog
 from triage.cases.models import TriageDecisionRecord
 from triage.decisions import Contact, Decision
@@ -138,6 +139,16 @@ class BufferedSqlDecisionLog(SqlDecisionLog):
     async def recent(self, limit: int = 50) -> list[DecisionEntry]:
         await self.flush()
         return await super().recent(limit)
+
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[DecisionRef]:
+        await self.flush()
+        return await super().recorded_before(before, limit)
+
+    async def for_conversation(
+        self, conversation_id: str, limit: int = 1000
+    ) -> list[DecisionEntry]:
+        await self.flush()
+        return await super().for_conversation(conversation_id, limit)
 
     async def aclose(self) -> None:
         """Stop the background task (never mid-write), write what is queued, then close."""

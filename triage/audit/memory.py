@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
-from triage.audit.ports import DecisionEntry, DecisionLog, redacted_entry
+from triage.audit.ports import DecisionEntry, DecisionLog, DecisionRef, redacted_entry
 from triage.decisions import Contact, Decision
 from triage.routing.plan import RoutePlan
 
@@ -30,6 +32,23 @@ class InMemoryDecisionLog(DecisionLog):
 
     async def recent(self, limit: int = 50) -> list[DecisionEntry]:
         return list(reversed(self._entries[-limit:])) if limit > 0 else []
+
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[DecisionRef]:
+        old = sorted(
+            (e for e in self._entries if e.created_at < before), key=lambda e: (e.created_at, e.id)
+        )
+        return [DecisionRef(e.id, e.conversation_id, e.created_at) for e in old[: max(limit, 0)]]
+
+    async def erase(self, ids: Sequence[int]) -> int:
+        doomed = set(ids)
+        before = len(self._entries)
+        self._entries = [e for e in self._entries if e.id not in doomed]
+        return before - len(self._entries)
+
+    async def for_conversation(
+        self, conversation_id: str, limit: int = 1000
+    ) -> list[DecisionEntry]:
+        return [e for e in self._entries if e.conversation_id == conversation_id][: max(limit, 0)]
 
     async def aclose(self) -> None:
         return None

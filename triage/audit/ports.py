@@ -8,6 +8,7 @@ on real traffic.
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,15 @@ class DecisionEntry:
     route_actions: tuple[dict[str, Any], ...]
     model_version: str
     redacted_text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """Which decision, of which conversation, when: all retention needs (no text)."""
+
+    id: int
+    conversation_id: str | None
     created_at: datetime
 
 
@@ -73,6 +83,22 @@ class DecisionLog(abc.ABC):
     @abc.abstractmethod
     async def recent(self, limit: int = 50) -> list[DecisionEntry]:
         """The newest decisions first."""
+
+    # --- retention and subject access (channels.privacy) --------------------------------
+
+    @abc.abstractmethod
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[DecisionRef]:
+        """Decisions recorded before ``before``, oldest first (ids only, for retention)."""
+
+    @abc.abstractmethod
+    async def erase(self, ids: Sequence[int]) -> int:
+        """Delete these decisions; how many there were."""
+
+    @abc.abstractmethod
+    async def for_conversation(
+        self, conversation_id: str, limit: int = 1000
+    ) -> list[DecisionEntry]:
+        """One conversation's decisions, oldest first (for a subject access export)."""
 
     @abc.abstractmethod
     async def aclose(self) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from triage.audit.ports import DecisionEntry, DecisionLog, redacted_entry
+from triage.audit.ports import DecisionEntry, DecisionLog, DecisionRef, redacted_entry
 from triage.cases.models import Base, TriageDecisionRecord
 from triage.cases.sql_store import _sqlite_pragmas
 from triage.decisions import Category, Channel, Contact, Decision, Flag, Priority, RiskFlag
@@ -101,6 +102,42 @@ class SqlDecisionLog(DecisionLog):
         query = (
             select(TriageDecisionRecord)
             .order_by(TriageDecisionRecord.created_at.desc(), TriageDecisionRecord.id.desc())
+            .limit(limit)
+        )
+        async with await self._session() as session:
+            return [_entry(row) for row in await session.scalars(query)]
+
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[DecisionRef]:
+        if limit <= 0:
+            return []
+        row = TriageDecisionRecord
+        query = (
+            select(row.id, row.conversation_id, row.created_at)
+            .where(row.created_at < before)
+            .order_by(row.created_at, row.id)
+            .limit(limit)
+        )
+        async with await self._session() as session:
+            result = await session.execute(query)
+            return [DecisionRef(i, c, at) for i, c, at in result.all()]
+
+    async def erase(self, ids: Sequence[int]) -> int:
+        if not ids:
+            return 0
+        statement = delete(TriageDecisionRecord).where(TriageDecisionRecord.id.in_(list(ids)))
+        async with await self._session() as session, session.begin():
+            result = await session.execute(statement)
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def for_conversation(
+        self, conversation_id: str, limit: int = 1000
+    ) -> list[DecisionEntry]:
+        if limit <= 0:
+            return []
+        query = (
+            select(TriageDecisionRecord)
+            .where(TriageDecisionRecord.conversation_id == conversation_id)
+            .order_by(TriageDecisionRecord.created_at, TriageDecisionRecord.id)
             .limit(limit)
         )
         async with await self._session() as session:

@@ -124,5 +124,20 @@ class InMemoryOperatorQueue(OperatorQueue):
     async def get(self, item_id: str) -> QueueItem | None:
         return self._items.get(item_id)
 
+    async def item_for(self, conversation_id: str) -> QueueItem | None:
+        item_id = self._by_conversation.get(conversation_id)
+        return None if item_id is None else self._items.get(item_id)
+
+    async def list_enqueued_before(self, before: datetime, limit: int = 500) -> list[QueueItem]:
+        old = [item for item in self._items.values() if item.enqueued_at < before]
+        old.sort(key=lambda i: (epoch_ms(i.enqueued_at), i.id))
+        return old[: max(limit, 0)]
+
+    async def remove(self, item_id: str) -> QueueItem | None:
+        item = self._items.pop(item_id, None)
+        if item is not None and self._by_conversation.get(item.conversation_id) == item_id:
+            del self._by_conversation[item.conversation_id]
+        return item
+
     async def aclose(self) -> None:
         return None

@@ -152,6 +152,23 @@ class OperatorQueue(abc.ABC):
     async def get(self, item_id: str) -> QueueItem | None:
         """The open item, or None."""
 
+    # --- retention and subject access (channels.privacy) --------------------------------
+    # Closing an item already deletes it, so what retention removes are items left open
+    # (waiting or claimed) long past any use, and the open item of an erased conversation.
+
+    @abc.abstractmethod
+    async def item_for(self, conversation_id: str) -> QueueItem | None:
+        """The conversation's open item, or None."""
+
+    @abc.abstractmethod
+    async def list_enqueued_before(self, before: datetime, limit: int = 500) -> list[QueueItem]:
+        """Open items (waiting or claimed) first queued before ``before``, oldest first."""
+
+    @abc.abstractmethod
+    async def remove(self, item_id: str) -> QueueItem | None:
+        """Delete the open item whoever holds it (retention, not an operator's close); the
+        item removed, or None when it was already gone."""
+
     @abc.abstractmethod
     async def aclose(self) -> None:
         """Release connections."""

@@ -133,6 +133,19 @@ if redis.call('GET', conv_key) == id then redis.call('DEL', conv_key) end
 return 1
 """
 
+REMOVE = """
+local id = ARGV[2]
+local key = ARGV[1] .. id
+local item = redis.call('HGETALL', key)
+if #item == 0 then return false end
+local conv_key = ARGV[3] .. redis.call('HGET', key, 'conversation_id')
+redis.call('DEL', key)
+redis.call('ZREM', KEYS[1], id)
+redis.call('ZREM', KEYS[2], id)
+if redis.call('GET', conv_key) == id then redis.call('DEL', conv_key) end
+return item
+"""
+
 
 def _epoch_ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
@@ -190,6 +203,7 @@ class RedisOperatorQueue(OperatorQueue):
         self._release = client.register_script(RELEASE)
         self._reassign = client.register_script(REASSIGN)
         self._complete = client.register_script(COMPLETE)
+        self._remove = client.register_script(REMOVE)
 
     @classmethod
     def from_url(cls, url: str, prefix: str = "bluelamp:", **kwargs: Any) -> RedisOperatorQueue:
@@ -293,6 +307,35 @@ class RedisOperatorQueue(OperatorQueue):
     async def get(self, item_id: str) -> QueueItem | None:
         with unavailable_on_error("get"):
             raw = await self._r.hgetall(self._item_prefix + item_id)
+        return _item(raw)
+
+    async def item_for(self, conversation_id: str) -> QueueItem | None:
+        with unavailable_on_error("item_for"):
+            item_id = await self._r.get(self._conv_prefix + conversation_id)
+            if not item_id:
+                return None
+            raw = await self._r.hgetall(self._item_prefix + text(item_id))
+        return _item(raw)
+
+    async def list_enqueued_before(self, before: datetime, limit: int = 500) -> list[QueueItem]:
+        """Reads every open item: the queue holds hundreds, not millions (the waiting set is
+        ordered by priority first, so time alone cannot be ranged over)."""
+        if limit <= 0:
+            return []
+        with unavailable_on_error("list_enqueued_before"):
+            waiting = await self._r.zrange(self._waiting, 0, -1)
+            claimed = await self._r.zrange(self._claimed, 0, -1)
+            items = await self._items(list(dict.fromkeys([*waiting, *claimed])))
+        old = [item for item in items if item.enqueued_at < before]
+        old.sort(key=lambda i: (_epoch_ms(i.enqueued_at), i.id))
+        return old[:limit]
+
+    async def remove(self, item_id: str) -> QueueItem | None:
+        with unavailable_on_error("remove"):
+            raw = await self._remove(
+                keys=[self._waiting, self._claimed],
+                args=[self._item_prefix, item_id, self._conv_prefix],
+            )
         return _item(raw)
 
     async def aclose(self) -> None:

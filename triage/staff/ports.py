@@ -176,11 +176,15 @@ class AuditAction(StrEnum):
     SEARCH_AUDIT = "search_audit"
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_CHANGED = "account_changed"
+    ERASURE = "erasure"
+    """Retention (or a person) erased a conversation's data; ids and counts only."""
+    SUBJECT_ACCESS_EXPORT = "subject_access_export"
+    """Everything held about a conversation or reporter exported for a subject access request."""
 
     @property
     def kind(self) -> str:
         """``consultation`` (a view), ``disclosure`` (personal data sent out), ``alteration``
-        (a change), or ``access`` (signing in and out)."""
+        (a change), ``erasure`` (data deleted), or ``access`` (signing in and out)."""
         return _KINDS[self]
 
 
@@ -201,6 +205,8 @@ _KINDS: dict[AuditAction, str] = {
     AuditAction.ATTACH_CASE: "alteration",
     AuditAction.ACCOUNT_CREATED: "alteration",
     AuditAction.ACCOUNT_CHANGED: "alteration",
+    AuditAction.ERASURE: "erasure",
+    AuditAction.SUBJECT_ACCESS_EXPORT: "disclosure",
 }
 
 

@@ -7,7 +7,6 @@ Set BLUELAMP_TEST_POSTGRES_URL to point them elsewhere.
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -18,22 +17,9 @@ from triage.cases.sql_store import SqlCaseSystem
 
 from .support import (
     DATABASES,
-    POSTGRES_URL,
     postgres_schema_engine,
-    postgres_unreachable_reason,
-    run_blocking,
     sqlite_url,
 )
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {reason}")
-        pytest.skip(str(reason))
-    return POSTGRES_URL
 
 
 @pytest.fixture(params=DATABASES)

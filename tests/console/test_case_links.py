@@ -12,11 +12,8 @@ import pytest
 
 from tests.cases.support import (
     DATABASES,
-    POSTGRES_URL,
     postgres_schema_engine,
-    postgres_unreachable_reason,
     report,
-    run_blocking,
     sqlite_url,
 )
 from triage.cases.processing_log import Access, LogAction
@@ -24,14 +21,6 @@ from triage.cases.references import new_reference
 from triage.cases.sql_store import SqlCaseSystem
 
 STAFF = Access.staff("op1", "attached from the console")
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> str:
-    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
-    if reason:
-        pytest.skip(str(reason))
-    return POSTGRES_URL
 
 
 @pytest.fixture(params=DATABASES)

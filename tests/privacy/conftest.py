@@ -8,7 +8,6 @@ developer's machine, and fail under CI=true (see the support modules they come f
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -19,10 +18,7 @@ from channels.privacy.case_records import CaseRecords
 from channels.redis_store import RedisConversationStore
 from tests.cases.support import (
     DATABASES,
-    POSTGRES_URL,
     postgres_schema_engine,
-    postgres_unreachable_reason,
-    run_blocking,
 )
 from tests.triage_queue.support import Clock, redis_prefix
 from triage.audit.sql_log import SqlDecisionLog
@@ -34,16 +30,6 @@ from triage.staff.sql_audit import SqlStaffAudit
 from triage.staff.sql_support import create_engine
 
 from .support import NOW, World
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {reason}")
-        pytest.skip(str(reason))
-    return POSTGRES_URL
 
 
 @pytest.fixture(params=DATABASES)

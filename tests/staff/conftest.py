@@ -7,7 +7,6 @@ developer's machine, and fail under CI=true (see the support modules they come f
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -18,10 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.cases.support import (
     DATABASES,
-    POSTGRES_URL,
     postgres_schema_engine,
-    postgres_unreachable_reason,
-    run_blocking,
 )
 from tests.triage_queue.support import redis_prefix
 from triage.staff.ports import Presence, SessionStore
@@ -68,16 +64,6 @@ async def presence(request: pytest.FixtureRequest, clock: Clock) -> AsyncIterato
         return
     async with redis_prefix() as (client, prefix):
         yield RedisPresence(client, prefix, WINDOW, clock=clock)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {reason}")
-        pytest.skip(str(reason))
-    return POSTGRES_URL
 
 
 async def _engine(

@@ -3,16 +3,12 @@ memory. PostgreSQL skips, with the reason, when unreachable locally and fails un
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from cases.support import (
-    POSTGRES_URL,
     postgres_schema_engine,
-    postgres_unreachable_reason,
-    run_blocking,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -29,16 +25,6 @@ LOGS = [
     pytest.param("buffered-postgresql", marks=pytest.mark.postgres),
 ]
 SQL = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    reason = run_blocking(postgres_unreachable_reason(POSTGRES_URL))
-    if reason:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL is required under CI: {reason}")
-        pytest.skip(str(reason))
-    return POSTGRES_URL
 
 
 @pytest.fixture(params=LOGS)

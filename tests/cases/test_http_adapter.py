@@ -52,7 +52,8 @@ class Records:
 
 
 def policy(**overrides: float) -> RetryPolicy:
-    values = {"attempts": 3, "timeout_seconds": 0.5, "backoff_base_seconds": 0.01}
+    # 2 s a try: short beside the fake's 5 s slow answer, long enough for a loaded CI machine.
+    values = {"attempts": 3, "timeout_seconds": 2.0, "backoff_base_seconds": 0.01}
     values.update(overrides)
     return RetryPolicy(**values)  # type: ignore[arg-type]
 
@@ -121,7 +122,7 @@ async def test_every_try_failing_means_unavailable(records: Records) -> None:
 async def test_a_slow_answer_times_out_and_the_retry_returns_the_same_case(
     records: Records,
 ) -> None:
-    records.faults.delay = 1  # the first request sleeps 1 s; each try may take 0.5 s
+    records.faults.delay = 1  # the first request sleeps 5 s; each try may take 2 s
     receipt = await records.adapter.submit(report())
     assert records.traffic.count("/v1/reports") >= 2
     assert await records.cases() == 1

@@ -62,7 +62,7 @@ def policy(**overrides: float) -> RetryPolicy:
 async def records(tmp_path: Path) -> AsyncIterator[Records]:
     store = SqlCaseSystem.from_url(f"sqlite+aiosqlite:///{tmp_path / 'records.db'}")
     await store.create_schema()
-    faults = Faults(delay_seconds=1.0)
+    faults = Faults(delay_seconds=4.0)  # twice the per-try timeout below
     app = create_app(store, token=TOKEN, faults=faults)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
@@ -122,7 +122,7 @@ async def test_every_try_failing_means_unavailable(records: Records) -> None:
 async def test_a_slow_answer_times_out_and_the_retry_returns_the_same_case(
     records: Records,
 ) -> None:
-    records.faults.delay = 1  # the first request sleeps 5 s; each try may take 2 s
+    records.faults.delay = 1  # the first request sleeps 4 s; each try may take 2 s
     receipt = await records.adapter.submit(report())
     assert records.traffic.count("/v1/reports") >= 2
     assert await records.cases() == 1

@@ -13,12 +13,13 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
         test-e2e test-browser nlu-report clean triage-model triage-report bench case-bench \
-        webchat-bench console-bench
+        webchat-bench console-bench cluster test-cluster test-faults
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
 	@echo "make test   - set up, lint, validate, train if needed, run every test"
-	@echo "other: venvs train train-fresh lint validate test-unit test-dialogue test-e2e nlu-report clean"
+	@echo "make cluster - the production layout on this machine, two of everything (deploy/)"
+	@echo "other: venvs train train-fresh lint validate test-unit test-dialogue test-e2e test-cluster nlu-report clean"
 
 # --- environments -----------------------------------------------------------------
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -52,6 +53,13 @@ train-fresh: venvs
 demo: train triage-model
 	$(PY) scripts/run_demo.py
 
+# The production layout on this machine (deploy/README.md): two engines (PostgreSQL tracker
+# store, Redis lock store), two action servers, two gateways, the outbox worker, and a
+# round-robin load balancer (scripts/lb.py) in front of each pool; needs PostgreSQL and Redis
+# on 127.0.0.1.
+cluster: train triage-model
+	$(PY) scripts/cluster.py
+
 # --- checks -------------------------------------------------------------------------
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check actions channels triage tests bench scripts
@@ -68,7 +76,17 @@ test-dialogue: train
 	scripts/test_dialogue.sh
 
 test-e2e: train
-	$(VENV)/bin/pytest -m "engine and not browser" -q
+	$(VENV)/bin/pytest -m "engine and not browser" -q --ignore=tests/cluster --ignore=tests/faults
+
+# Redis restarted, PostgreSQL cut, the engine killed and the action server stopped during live
+# conversations (tests/faults): every report stored once, every message answered or queued.
+test-faults: train triage-model
+	$(VENV)/bin/pytest -m engine -q -s tests/faults
+
+# Concurrent crime reports through the two-of-everything cluster (scripts/cluster.py): every
+# message kept, in order, one case each, whichever gateway and engine took each message.
+test-cluster: train triage-model
+	$(VENV)/bin/pytest -m engine -q tests/cluster
 
 # Debian's Chromium (/usr/bin/chromium) drives the widget against the real stack; screenshots
 # and axe-core reports go to results/browser/.
@@ -108,8 +126,8 @@ console-bench: train
 x-bench: $(VENV)/.installed
 	$(PY) bench/x_intake.py
 
-test: venvs lint validate test-unit triage-report train test-dialogue test-e2e test-browser \
-      nlu-report
+test: venvs lint validate test-unit triage-report train test-dialogue test-e2e test-faults \
+      test-cluster test-browser nlu-report
 	@echo "make test: all checks passed"
 
 clean:

@@ -14,6 +14,7 @@ from channels.console.headers import add_console_headers
 from channels.console.wiring import console_ctx
 from channels.conversation import ConversationService
 from channels.engine import EngineClient
+from channels.engine_turns import engine_turns_ctx
 from channels.handover import Handover
 from channels.ip_limits import ip_limit, ip_limits_ctx
 from channels.json_errors import json_errors
@@ -194,6 +195,7 @@ def create_app(
     app[background_key] = set()
     app.cleanup_ctx.append(http_ctx)
     app.cleanup_ctx.append(store_ctx)
+    app.cleanup_ctx.append(engine_turns_ctx)  # shares the store's Redis client
     app.cleanup_ctx.append(ip_limits_ctx)  # shares the store's Redis client
     app.cleanup_ctx.append(live_ctx)
     app.cleanup_ctx.append(triage_model_ctx(load_model))

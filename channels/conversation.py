@@ -112,7 +112,9 @@ class ConversationService:
         origin: str | None = None,
     ) -> bool:
         """Store the message; False when this id was already stored (a resend)."""
-        if not await self.store.claim_message_id(conversation_id, message_id):
+        if not await self.store.claim_message_id(
+            conversation_id, message_id
+        ) and await self._stored(conversation_id, message_id):
             log.info("message_duplicate", conversation_id=conversation_id, message_id=message_id)
             return False
         entry = TranscriptEntry(
@@ -129,6 +131,14 @@ class ConversationService:
             length=len(text),
         )
         return True
+
+    async def _stored(self, conversation_id: str, message_id: str) -> bool:
+        """Whether a claimed id also reached the transcript. The claim and the append are two
+        writes: if the store went down between them, the person was told the message was not
+        saved and sends it again with the same id, which must then be taken, not dropped as a
+        duplicate. Read only for resends, which are rare."""
+        entries = await self.store.transcript(conversation_id)
+        return any(e.message_id == message_id and e.direction == "in" for e in entries)
 
     async def screen(
         self,
@@ -195,6 +205,10 @@ class ConversationService:
             bot_messages = await self._engine.send(turn.conversation_id, turn.text, metadata)
         except EngineUnavailable as exc:
             return [await self._fallback(turn, str(exc))]
+        if not bot_messages and await self._mode(turn.conversation_id) != "human":
+            # Rasa answers 200 with nothing when a custom action failed (the action server is
+            # down): the person must not be left in silence, so this is an outage too.
+            return [await self._fallback(turn, "engine sent no reply")]
         return await self._bot_replies(turn, bot_messages)
 
     async def _resume_if_pending(self, conversation_id: str) -> bool:

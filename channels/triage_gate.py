@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,6 +38,13 @@ log = structlog.get_logger(__name__)
 
 NO_MODEL = "none"
 """The model version recorded when the classifier could not be loaded."""
+
+RETRY_FOR_SECONDS = 600.0
+"""How long an alert or queue item that met a Redis outage is retried in the background: a
+restart or failover takes seconds; a P1 that waited this long is still better delivered late
+(the conversation's transcript is kept) than dropped because Redis blinked."""
+RETRY_FIRST_DELAY = 0.5
+RETRY_MAX_DELAY = 5.0
 
 _CHANNELS = {"webchat": Channel.WEBCHAT, "rest": Channel.WEBCHAT}
 
@@ -261,6 +268,57 @@ class TriageGate:
             queue_item=done.queue_item.id if done.queue_item is not None else None,
             failures=list(done.failures),
         )
+        # Redis was down: the alert and the queue item are retried until it is back, alert
+        # first, so a P1 raised during a restart still reaches staff (the audit record has
+        # its own failure handling in the decision log).
+        alert = plan.first(AlertOperators)
+        queued = plan.first(QueueForOperator)
+        if alert is not None and AlertOperators.name in done.failures:
+            await self._retry(
+                "alert",
+                screening.contact.conversation_id,
+                lambda: self.back_office.alerts.publish(
+                    Alert(
+                        screening.contact.conversation_id or screening.contact.id,
+                        screening.contact.channel,
+                        alert.priority,
+                        summarise(screening.contact.text),
+                        decision.flags,
+                    )
+                ),
+            )
+        if queued is not None and QueueForOperator.name in done.failures:
+            request = self._request(screening, queued.priority, queued.reason.value)
+            await self._retry(
+                "enqueue",
+                request.conversation_id,
+                lambda: self.back_office.queue.enqueue(request),
+            )
+
+    async def _retry(
+        self, step: str, conversation_id: str | None, work: Callable[[], Awaitable[object]]
+    ) -> bool:
+        """Try ``work`` again with growing pauses until Redis answers or time runs out."""
+        delay = RETRY_FIRST_DELAY
+        deadline = time.monotonic() + RETRY_FOR_SECONDS
+        attempts = 0
+        while time.monotonic() < deadline:
+            await asyncio.sleep(delay)
+            attempts += 1
+            try:
+                await work()
+            except QueueUnavailable:
+                delay = min(delay * 2, RETRY_MAX_DELAY)
+                continue
+            log.info(
+                "back_office_recovered",
+                step=step,
+                conversation_id=conversation_id,
+                attempts=attempts,
+            )
+            return True
+        log.error("back_office_gave_up", step=step, conversation_id=conversation_id)
+        return False
 
     async def _enqueue(self, request: QueueRequest, message_id: str) -> None:
         try:
@@ -272,6 +330,10 @@ class TriageGate:
                 message_id=message_id,
                 reason=request.reason,
                 error=str(exc),
+            )
+            # The person was told staff can see the message: keep trying until Redis is back.
+            await self._retry(
+                "enqueue", request.conversation_id, lambda: self.back_office.queue.enqueue(request)
             )
             return
         log.info(
@@ -285,16 +347,20 @@ class TriageGate:
 
     async def _handoff(self, request: QueueRequest, message_id: str, alert: bool) -> None:
         if alert:
+            published = Alert(
+                request.conversation_id,
+                request.channel,
+                request.priority,
+                request.summary,
+                request.flags,
+            )
             try:
-                await self.back_office.alerts.publish(
-                    Alert(
-                        request.conversation_id,
-                        request.channel,
-                        request.priority,
-                        request.summary,
-                        request.flags,
-                    )
-                )
+                await self.back_office.alerts.publish(published)
             except QueueUnavailable as exc:
                 log.error("alert_failed", conversation_id=request.conversation_id, error=str(exc))
+                await self._retry(
+                    "alert",
+                    request.conversation_id,
+                    lambda: self.back_office.alerts.publish(published),
+                )
         await self._enqueue(request, message_id)

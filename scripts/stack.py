@@ -75,6 +75,43 @@ class Service:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=grace)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash or the OOM killer would: no shutdown code runs (fault tests)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10.0)
+
+    def wait_healthy(self, timeout: float = 180.0) -> None:
+        """Block until the health URL answers; raise if the process exits or time runs out."""
+        deadline = time.monotonic() + timeout
+        while not self.healthy():
+            code = self.exited()
+            if code is not None:
+                tail = self.log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{self.name} exited with {code}:\n{tail}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.name} not healthy after {timeout:.0f}s")
+            time.sleep(0.25)
+
+    def restart(self, timeout: float = 180.0) -> None:
+        """Stop (if running), start again with the same command and wait until healthy."""
+        self.stop()
+        self.start()
+        self.wait_healthy(timeout)
+
+
+ONE_ADDRESS_LIMITS = {
+    "BLUELAMP_IP_LIMIT_REST": "100000 per minute",
+    "BLUELAMP_IP_LIMIT_WEBSOCKET": "100000 per minute",
+    "BLUELAMP_IP_LIMIT_LOGIN": "100000 per minute",
+    "BLUELAMP_IP_LIMIT_OTHER": "100000 per minute",
+    "BLUELAMP_CONVERSATION_LIMIT_REST": "100000 per minute",
+}
+"""Tests and benches drive dozens of conversations from 127.0.0.1, which the gateway's
+per-address limits (meant for one member of the public) would refuse; the limits themselves
+are tested in tests/fuzz."""
+
 
 @dataclass
 class Stack:
@@ -95,6 +132,8 @@ class Stack:
     resume the bot for an operator; nobody else on the machine can drive the engine's API.
     Empty: the API is open (for tools that read trackers without one)."""
     services: list[Service] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
+    """More environment for every service (e.g. REDIS_URL for fault tests); wins over ours."""
 
     def __post_init__(self) -> None:
         if self.outbox_worker_port == 0:
@@ -111,6 +150,7 @@ class Stack:
             gateway_port=free_port(),
             database_url=f"sqlite+aiosqlite:///{var_dir / 'cases.db'}",
             with_gateway=with_gateway,
+            extra_env=dict(ONE_ADDRESS_LIMITS),
         )
 
     def _env(self) -> dict[str, str]:
@@ -128,6 +168,7 @@ class Stack:
         }
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
         return env
 
     def engine_api_url(self, path: str) -> str:
@@ -267,6 +308,17 @@ class Stack:
                 failure = failure or exc
         if failure is not None:
             raise failure
+
+    def service(self, name: str) -> Service:
+        """The started service called ``name`` (e.g. "rasa engine", "action server")."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    def restart(self, name: str, timeout: float = 180.0) -> None:
+        """Stop one service and start it again, healthy, with the same ports and state."""
+        self.service(name).restart(timeout)
 
     @contextmanager
     def running(self, timeout: float = 180.0) -> Iterator[Stack]:

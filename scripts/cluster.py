@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stack import RASA, ROOT, SERVICES_PY, Service, Stack, free_port
+from scripts.stack import RASA, ROOT, SERVICES_PY, Service, Stack, free_port, supervise
 
 ALEMBIC = ROOT / ".venv" / "bin" / "alembic"
 LB_SCRIPT = ROOT / "scripts" / "lb.py"
@@ -226,22 +226,7 @@ class Cluster(Stack):
                 )
             )
         if self.with_outbox_worker:
-            services.append(
-                Service(
-                    "outbox worker",
-                    [
-                        str(SERVICES_PY),
-                        "-m",
-                        "triage",
-                        "outbox-worker",
-                        "--port",
-                        str(self.outbox_worker_port),
-                    ],
-                    f"http://127.0.0.1:{self.outbox_worker_port}/health",
-                    env,
-                    logs / "outbox-worker.log",
-                )
-            )
+            services.append(self.outbox_worker_service(env, logs))
         for n, port in enumerate(self.gateway_ports, 1):
             services.append(
                 Service(
@@ -369,20 +354,7 @@ def main() -> int:
         f"Press Ctrl-C to stop.",
         flush=True,
     )
-    try:
-        while True:
-            for service in cluster.services:
-                code = service.exited()
-                if code is not None:
-                    print(f"{service.name} stopped unexpectedly ({code}); see its log.")
-                    stop()
-                    return 1
-            time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nstopping...")
-        stop()
-        print("stopped.")
-        return 0
+    return supervise(cluster.services, stop)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,11 @@ import os
 import secrets
 import signal
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.stack import Stack
+from scripts.stack import Stack, supervise
 
 DEMO_STAFF = (
     ("demo-operator", "Demo Operator", "operator"),
@@ -77,20 +76,7 @@ def main() -> int:
         f"Press Ctrl-C to stop.",
         flush=True,
     )
-    try:
-        while True:
-            for service in stack.services:
-                code = service.exited()
-                if code is not None:
-                    print(f"{service.name} stopped unexpectedly ({code}); see its log.")
-                    stop()
-                    return 1
-            time.sleep(1)
-    except KeyboardInterrupt:
-        print("\nstopping...")
-        stop()
-        print("stopped.")
-        return 0
+    return supervise(stack.services, stop)
 
 
 if __name__ == "__main__":

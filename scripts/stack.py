@@ -15,7 +15,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,22 +221,7 @@ class Stack:
             ),
         ]
         if self.with_outbox_worker:
-            services.append(
-                Service(
-                    "outbox worker",
-                    [
-                        str(SERVICES_PY),
-                        "-m",
-                        "triage",
-                        "outbox-worker",
-                        "--port",
-                        str(self.outbox_worker_port),
-                    ],
-                    f"http://127.0.0.1:{self.outbox_worker_port}/health",
-                    env,
-                    logs / "outbox-worker.log",
-                )
-            )
+            services.append(self.outbox_worker_service(env, logs))
         if self.with_gateway:
             services.append(
                 Service(
@@ -274,6 +259,23 @@ class Stack:
             env={**os.environ, **self._env()},
             timeout=120,
             check=False,
+        )
+
+    def outbox_worker_service(self, env: Mapping[str, str], logs: Path) -> Service:
+        """One per installation, however many gateways and engines it has."""
+        return Service(
+            "outbox worker",
+            [
+                str(SERVICES_PY),
+                "-m",
+                "triage",
+                "outbox-worker",
+                "--port",
+                str(self.outbox_worker_port),
+            ],
+            f"http://127.0.0.1:{self.outbox_worker_port}/health",
+            env,
+            logs / "outbox-worker.log",
         )
 
     def start(self, timeout: float = 180.0) -> None:
@@ -327,3 +329,22 @@ class Stack:
             yield self
         finally:
             self.stop()
+
+
+def supervise(services: list[Service], stop: Callable[[], None]) -> int:
+    """Keep watch until Ctrl-C (0) or until a service exits by itself (1); either way
+    ``stop`` stops everything (`make demo`, `make cluster`)."""
+    try:
+        while True:
+            for service in services:
+                code = service.exited()
+                if code is not None:
+                    print(f"{service.name} stopped unexpectedly ({code}); see its log.")
+                    stop()
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping...")
+        stop()
+        print("stopped.")
+        return 0

@@ -37,6 +37,9 @@ _CONTACT_SLOTS = ("reporter_name", "reporter_contact", "contact_consent")
 # Answers with columns of their own in the case system, so not repeated in `details`.
 _OWN_FIELDS = ("incident_description", "incident_where", "incident_when")
 _NOT_INJURED = frozenset({"none", "not known"})
+# True while a summary waits for the person's yes: a "yes" after a send that never ran
+# (action server down, case system and outbox down) sends again (bot/data/rules/reports.yml).
+REPORT_READY = "report_ready"
 
 
 def _optional_text(value: Any) -> str | None:
@@ -44,8 +47,8 @@ def _optional_text(value: Any) -> str | None:
 
 
 def clear_report_slots() -> list[EventType]:
-    """Events that forget every answer of the current report."""
-    return [SlotSet(slot, None) for slot in REPORT_SLOTS]
+    """Events that forget every answer of the current report (and that one was ready)."""
+    return [SlotSet(slot, None) for slot in (*REPORT_SLOTS, REPORT_READY)]
 
 
 class ActionStartReport(Action):
@@ -93,7 +96,7 @@ class ActionReportSummary(Action):
         dispatcher.utter_message(
             text=messages.SUMMARY_QUESTION, buttons=list(messages.SUMMARY_BUTTONS)
         )
-        return []
+        return [SlotSet(REPORT_READY, True)]
 
 
 class ActionCorrectReport(Action):
@@ -122,6 +125,7 @@ class ActionCorrectReport(Action):
                 SlotSet(field, None),
                 SlotSet("validation_failures", counts),
                 SlotSet("field", None),
+                SlotSet(REPORT_READY, None),
                 FollowupAction(form),
             ]
         text = messages.CORRECT_UNKNOWN_FIELD if field else messages.CORRECT_WHICH
@@ -133,13 +137,15 @@ class ActionCorrectReport(Action):
             for slot in answered
         ]
         dispatcher.utter_message(text=text, buttons=buttons)
-        return [SlotSet("field", None)]
+        return [SlotSet("field", None), SlotSet(REPORT_READY, None)]
 
 
 class ActionSubmitReport(Action):
     """Send the report; if the case system is down, hold it and give a receipt code.
 
-    Only when both the case system and the outbox fail are the answers kept for a retry.
+    Only when both the case system and the outbox fail are the answers kept for a retry;
+    `report_ready` then stays true, so the next "yes" runs this again (as it does when the
+    action server was down). A send that worked clears it, so a later "yes" sends nothing.
     """
 
     def name(self) -> str:

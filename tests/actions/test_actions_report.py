@@ -65,8 +65,8 @@ async def test_start_report_without_a_report_intent_asks_which_kind() -> None:
 
 
 async def test_summary_lists_every_answer_with_a_label_and_offers_three_buttons() -> None:
-    _, events, dispatcher = await run(ActionReportSummary(), slots=BURGLARY)
-    assert events == []
+    slots, _, dispatcher = await run(ActionReportSummary(), slots=BURGLARY)
+    assert slots == {"report_ready": True}  # a "yes" now (or again, after a failed send) sends
     summary = texts(dispatcher)[0]
     assert "burglary" in summary
     assert "- What was stolen: a silver Dell laptop" in summary
@@ -107,6 +107,7 @@ async def test_correct_with_a_field_clears_it_and_reopens_the_form() -> None:
     )
     assert slots["incident_where"] is None
     assert slots["validation_failures"] == {"evidence": 1}
+    assert slots["report_ready"] is None  # no longer the summary the person saw
     assert {"event": "followup", "timestamp": None, "name": "theft_form"} in events
     assert texts(dispatcher)
 
@@ -155,6 +156,7 @@ async def test_submit_stores_the_report_and_tells_the_reference(
     assert slots["submission_count"] == 1
     assert slots["incident_description"] is None
     assert slots["crime_type"] is None
+    assert slots["report_ready"] is None  # a later "yes" does not send again
     said = " ".join(texts(dispatcher))
     assert reference in said
     assert "within 48 hours" in said
@@ -240,7 +242,7 @@ async def test_submit_when_the_database_and_the_outbox_fail_keeps_answers_and_sa
     blocker.write_text("")
     monkeypatch.setenv("BLUELAMP_OUTBOX_PATH", str(blocker / "outbox.db"))
     slots, events, dispatcher = await run(ActionSubmitReport(), slots=BURGLARY)
-    assert events == []  # nothing cleared, nothing lost
+    assert events == []  # nothing cleared, nothing lost: report_ready stays, "Try again" sends
     assert "report_reference" not in slots
     said = " ".join(texts(dispatcher))
     assert "could not send your report" in said
@@ -294,6 +296,7 @@ async def test_cancel_clears_answers_and_says_nothing_was_sent(paused: str | Non
     )
     assert all(slots[slot] is None for slot in BURGLARY)
     assert slots["paused_form"] is None
+    assert slots["report_ready"] is None  # a later "yes" is not a send
     assert "Nothing has been sent" in texts(dispatcher)[0]
 
 

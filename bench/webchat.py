@@ -255,16 +255,20 @@ class CpuMeter:
 
 
 # ---------- the script ----------------------------------------------------------------------
-async def report_script(session: aiohttp.ClientSession, rasa_url: str) -> list[str]:
+async def report_script(
+    session: aiohttp.ClientSession, rasa_url: str, token: str = ""
+) -> list[str]:
     """The report's messages in the order this model asks for them, learnt from one
-    conversation with the engine (untimed), so every measured conversation completes."""
+    conversation with the engine (untimed), so every measured conversation completes.
+    ``token``: the engine API's, when it has one (bench/load.py's cluster)."""
     sender = f"bench-calibrate-{uuid.uuid4().hex[:8]}"
     rest = RestPath(session, rasa_url)
     script = [OPENING]
     await rest.conversation(sender, [OPENING], 0)
     for _ in range(len(ANSWERS) + 2):
         tracker_url = f"{rasa_url}/conversations/{sender}/tracker"
-        async with session.get(tracker_url) as response:
+        params = {"token": token} if token else None
+        async with session.get(tracker_url, params=params) as response:
             slot = (await response.json())["slots"].get("requested_slot")
         if slot is None:
             break

@@ -544,12 +544,7 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
         if canonical is None:
             return False
         outcome_value = None if new_outcome is None else new_outcome.value
-        async with (
-            _unavailable_on_error("set_status"),
-            await self._session() as session,
-            session.begin(),
-        ):
-            case = await session.scalar(select(Case).where(Case.reference == canonical))
+        async with self._case_for_change("set_status", canonical) as (session, case):
             if case is None:
                 return False
             now = utcnow()
@@ -583,6 +578,19 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
             )
         return True
 
+    @asynccontextmanager
+    async def _case_for_change(
+        self, operation: str, reference: str
+    ) -> AsyncIterator[tuple[AsyncSession, Case | None]]:
+        """A transaction and the case with this canonical reference (None if there is none);
+        the change and its processing-log entry commit together on leaving."""
+        async with (
+            _unavailable_on_error(operation),
+            await self._session() as session,
+            session.begin(),
+        ):
+            yield session, await session.scalar(select(Case).where(Case.reference == reference))
+
     async def send_message(
         self,
         reference: str,
@@ -596,12 +604,7 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
         canonical = normalise_reference(reference)
         if canonical is None:
             return False
-        async with (
-            _unavailable_on_error("send_message"),
-            await self._session() as session,
-            session.begin(),
-        ):
-            case = await session.scalar(select(Case).where(Case.reference == canonical))
+        async with self._case_for_change("send_message", canonical) as (session, case):
             if case is None:
                 return False
             now = utcnow()

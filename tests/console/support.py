@@ -3,15 +3,15 @@ member of staff with their own cookies, and staff accounts made by the real acco
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
 from aiohttp import ClientWebSocketResponse, web
 from yarl import URL
 
+from tests.channels.gateway_testing import frames_until as gateway_frames_until
 from tests.staff.support import quick_hasher
 from triage.staff.ports import Role
 from triage.staff.sql_accounts import SqlAccountStore
@@ -135,17 +135,8 @@ class StaffClient:
         await self.session.close()
 
 
-async def frames_until(
-    ws: ClientWebSocketResponse, done: Callable[[dict[str, Any]], bool], timeout: float = 5.0
-) -> list[dict[str, Any]]:
-    """Every JSON frame received up to and including the first one ``done`` accepts."""
-    frames: list[dict[str, Any]] = []
-    async with asyncio.timeout(timeout):
-        while True:
-            frame = await ws.receive_json()
-            frames.append(frame)
-            if done(frame):
-                return frames
+# The gateway tests' reader, with longer patience: console tests wait on two sockets at once.
+frames_until = partial(gateway_frames_until, timeout=5.0)
 
 
 async def error_of(resp: aiohttp.ClientResponse) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,6 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -22,8 +19,6 @@ from sqlalchemy.pool import NullPool
 from triage.cases.migrate import ALEMBIC_INI
 from triage.cases.models import Base
 from triage.staff.models import StaffBase
-
-from .support import DATABASES, admin_execute, run_blocking
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE_TABLES = {"cases", "case_status_changes", "case_updates", "contact_logs", "handoff_requests"}
@@ -61,29 +56,6 @@ async def schema_report(url: str) -> tuple[set[str], list[Any]]:
             return await connection.run_sync(_schema_report)
     finally:
         await engine.dispose()
-
-
-@pytest.fixture
-def sqlite_file_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}"
-
-
-@pytest.fixture
-def postgres_database_url(postgres_url: str) -> Iterator[str]:
-    """A database created for this test and dropped after it."""
-    name = f"bluelamp_migrations_{uuid.uuid4().hex[:12]}"
-    run_blocking(admin_execute(postgres_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        run_blocking(admin_execute(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture(params=DATABASES)
-def fresh_database(request: pytest.FixtureRequest) -> str:
-    name = "sqlite_file_url" if request.param == "sqlite" else "postgres_database_url"
-    url: str = request.getfixturevalue(name)
-    return url
 
 
 async def test_upgrade_head_matches_models(fresh_database: str) -> None:

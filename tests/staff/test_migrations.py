@@ -3,21 +3,16 @@ and the adapters work on a database migrated by the real `alembic` command."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from tests.cases.support import DATABASES, admin_execute, run_blocking
 from tests.cases.test_migrations import alembic
 from triage.staff.models import StaffBase
 from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, Role
@@ -33,29 +28,6 @@ AUDIT_INDEXES = {
     "ix_staff_audit_conversation_id",
     "ix_staff_audit_case_reference",
 }
-
-
-@pytest.fixture
-def sqlite_file_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'migrated.db'}"
-
-
-@pytest.fixture
-def postgres_database_url(postgres_url: str) -> Iterator[str]:
-    """A database created for this test and dropped after it."""
-    name = f"bluelamp_staff_migrations_{uuid.uuid4().hex[:12]}"
-    run_blocking(admin_execute(postgres_url, f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        run_blocking(admin_execute(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture(params=DATABASES)
-def fresh_database(request: pytest.FixtureRequest) -> str:
-    name = "sqlite_file_url" if request.param == "sqlite" else "postgres_database_url"
-    url: str = request.getfixturevalue(name)
-    return url
 
 
 def _report(connection: Connection) -> tuple[set[str], set[str], list[Any]]:

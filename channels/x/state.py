@@ -19,6 +19,8 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from triage.sqlite_wal import enable_wal
+
 DONE = "done"
 DONE_TTL_SECONDS = 90 * 24 * 3600
 """Longer than X will ever hand back an old post on a since_id or DM-events read."""
@@ -116,7 +118,7 @@ class SqliteXState(XState):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        enable_wal(self._db.cursor())
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS x_marks (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
             " expires_at REAL NOT NULL)"

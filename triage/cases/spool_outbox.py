@@ -39,6 +39,7 @@ from triage.cases.outbox import (
 from triage.cases.ports import ReportSubmission
 from triage.cases.references import new_receipt_code
 from triage.cases.wire import MalformedBody, report_from_json, report_to_json
+from triage.sqlite_wal import enable_wal
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -98,7 +99,7 @@ class SpoolOutbox(Outbox):
                 check_same_thread=False,
             )
             connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
+            enable_wal(connection.cursor())
             connection.execute("PRAGMA synchronous=FULL")
             connection.executescript(SCHEMA)
             self._connection = connection

@@ -82,6 +82,7 @@ from triage.cases.statuses import (
     status_label,
 )
 from triage.cases.verification import detail_matches, extract_tokens
+from triage.sqlite_wal import enable_wal
 
 MAX_KEY_LENGTH = 255
 MAX_STAFF_NAME = 100
@@ -111,8 +112,8 @@ async def _unavailable_on_error(operation: str) -> AsyncIterator[None]:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers run beside the writer; the busy timeout makes writers queue."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    enable_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -6,7 +6,6 @@ the time it imports this package, so the redaction filter goes on its handlers h
 """
 
 from actions import (
-    ask_questions,
     emergency_and_handoff,
     enquiries,
     fallback,
@@ -18,7 +17,6 @@ from triage.log_redaction import install_stdlib_redaction
 install_stdlib_redaction()
 
 __all__ = [
-    "ask_questions",
     "emergency_and_handoff",
     "enquiries",
     "fallback",

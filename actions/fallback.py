@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
-from actions.questions import button
+from actions.buttons import button
 from triage.guidance import emergency_guidance
 
 # Never offered as a guess: they are not something a person "means".

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.questions import Button, button
+from actions.buttons import Button, button
 
 FORCE = "Northshire Police"
 WEBSITE = "https://www.northshire.police.uk"

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
+from actions.buttons import button
 from actions.case_access import call_case_system, case_system, intake
 from actions.conversation import (
     collected_answers,
@@ -26,7 +27,6 @@ from actions.conversation import (
     submission_count,
 )
 from actions.emergency_and_handoff import handoff_payload
-from actions.questions import button
 from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS
 from triage.cases.ports import HandoffRequest, ReportSubmission
 from triage.cases.service import Held, Submitted, key_digest

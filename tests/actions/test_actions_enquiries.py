@@ -9,7 +9,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from actions.ask_questions import ASK_ACTIONS
 from actions.case_access import case_system
 from actions.enquiries import (
     ActionReportFraud,
@@ -19,7 +18,6 @@ from actions.enquiries import (
     load_stations,
 )
 from actions.fallback import ActionDefaultAskAffirmation, ActionDefaultFallback
-from actions.report_spec import FORM_SLOTS
 from triage.cases.models import ContactLog
 from triage.cases.ports import ReportSubmission
 from triage.cases.sql_store import SqlCaseSystem
@@ -156,31 +154,6 @@ async def test_station_times_for_all_or_an_unknown_station() -> None:
     )
     assert "Atlantis" in texts(unknown)[0]
     assert "Saltmouth Police Station" in texts(unknown)[0]
-
-
-def test_every_form_slot_has_a_question_action() -> None:
-    for form, slots in FORM_SLOTS.items():
-        for slot in slots:
-            assert f"action_ask_{form}_{slot}" in ASK_ACTIONS or f"action_ask_{slot}" in ASK_ACTIONS
-
-
-async def test_ask_actions_use_form_specific_wording_and_buttons() -> None:
-    stolen = ASK_ACTIONS["action_ask_theft_form_property_details"]()
-    damaged = ASK_ACTIONS["action_ask_damage_form_property_details"]()
-    assert stolen.name() == "action_ask_theft_form_property_details"
-    _, said = await run(stolen)
-    assert texts(said)[0].startswith("What was stolen?")
-    _, said = await run(damaged)
-    assert texts(said)[0].startswith("What was damaged?")
-    _, consent = await run(ASK_ACTIONS["action_ask_contact_consent"]())
-    assert [(b["title"], b["payload"]) for b in all_buttons(consent)] == [
-        ("Yes", "/affirm"),
-        ("No", "/deny"),
-    ]
-    _, evidence = await run(ASK_ACTIONS["action_ask_evidence"]())
-    assert all_buttons(evidence)[0]["title"] == "No CCTV or witnesses"
-    _, value = await run(ASK_ACTIONS["action_ask_property_value"]())
-    assert all_buttons(value)[0]["title"] == "I don't know"
 
 
 async def test_ask_affirmation_offers_top_two_intents_and_something_else() -> None:

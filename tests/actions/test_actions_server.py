@@ -211,7 +211,6 @@ def slot_sets(events: list[dict[str, Any]]) -> dict[str, Any]:
 def test_every_contract_action_is_registered(server: Server) -> None:
     names = {item["name"] for item in server.get("/actions")}
     assert names >= CONTRACT_ACTIONS
-    assert "action_ask_theft_form_property_details" in names
 
 
 def test_form_validation_over_http(server: Server) -> None:

@@ -17,6 +17,7 @@ def main() -> None:
     from aiohttp import web
 
     from channels.app import create_app
+    from channels.event_loop import new_event_loop
     from channels.logs import configure_logging
 
     settings = Settings.from_env()
@@ -26,6 +27,7 @@ def main() -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         print=functools.partial(print, flush=True),  # aiohttp prints the URL once bound
+        loop=new_event_loop(),
     )
 
 

@@ -26,11 +26,39 @@ SERVICES_PY = ROOT / ".venv" / "bin" / "python"
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 
 
+_HANDED_OUT: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A loopback port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port nothing listens on right now, below the kernel's ephemeral range.
+
+    A port from `bind(0)` is ephemeral: in the half minute an engine takes to start, an
+    outgoing connection (to PostgreSQL, Redis, another service) can be given the same
+    number and the engine then fails with "address already in use". Ports below the range
+    are never handed to outgoing connections; each is given out once per process.
+    """
+    low, high = _ephemeral_range()
+    start, stop = (20000, low) if low > 21000 else (high + 1, 65536)
+    for _ in range(200):
+        port = secrets.randbelow(stop - start) + start
+        if port in _HANDED_OUT:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _HANDED_OUT.add(port)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 @dataclass

@@ -136,6 +136,10 @@ class Settings:
     retention_decision_days: int = 90
     """Days triage decisions (redacted) and contact records are kept: long enough to audit
     "why did this go to the bot?" and to measure the classifier over a quarter."""
+    retention_audit_days: int = 2190
+    """Days the staff audit log keeps an entry (six years, a common UK policing retention for
+    audit logs; 0 keeps them for ever). DPA 2018 s.39 applies to the log too: the retention
+    pass deletes older entries and records that it did."""
     retention_interval_seconds: float = 3600.0
     """How often one gateway runs the retention pass (0 turns the schedule off; the
     `python -m channels privacy retention` command still works)."""
@@ -220,5 +224,6 @@ class Settings:
             retention_conversation_days=_env_int("BLUELAMP_RETENTION_CONVERSATION_DAYS", 30),
             retention_queue_days=_env_int("BLUELAMP_RETENTION_QUEUE_DAYS", 30),
             retention_decision_days=_env_int("BLUELAMP_RETENTION_DECISION_DAYS", 90),
+            retention_audit_days=_env_int("BLUELAMP_RETENTION_AUDIT_DAYS", 2190),
             retention_interval_seconds=_env_float("BLUELAMP_RETENTION_INTERVAL_SECONDS", 3600.0),
         )

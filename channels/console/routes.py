@@ -50,4 +50,5 @@ def setup_console_routes(app: web.Application) -> None:
     app.router.add_get(API + "/crime-types", canned.crime_types)
 
     app.router.add_get(API + "/supervisor/overview", supervisor_api.overview)
+    app.router.add_post(API + "/supervisor/export", supervisor_api.export)
     app.router.add_get(API + "/audit", supervisor_api.audit)

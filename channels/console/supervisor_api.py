@@ -1,23 +1,41 @@
-"""Supervisors: who is signed in and how loaded, the queue's figures, and the audit log."""
+"""Supervisors: who is signed in and how loaded, the queue's figures, the audit log, and
+subject access exports."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from aiohttp import web
+from sqlalchemy.exc import DBAPIError
 
-from channels.console.auth import console_api, record
+from channels.console.access import MAX_REASON
+from channels.console.auth import console_api, record, unavailable
 from channels.console.board import figures, read_board
-from channels.console.http import ConsoleError
+from channels.console.http import ConsoleError, read_object
 from channels.keys import back_office_key, console_key, store_key
+from channels.privacy.export import NothingHeld, counts, to_json
+from channels.privacy.wiring import gateway_subject_access
 from channels.validation import InvalidInput, check_conversation_id
 from triage.queue.ports import utcnow
 from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, StaffSession
 
+log = structlog.get_logger(__name__)
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
 MAX_FILTER = 120
+MAX_CONTACT = 320
+"""The longest reporter contact accepted (an email address's maximum length)."""
+NO_EXPORT_REASON = (
+    "Say why you are exporting, for example the subject access request's reference "
+    "(it is recorded in the audit log)."
+)
+ONE_SUBJECT = (
+    "Give either 'conversation' (a conversation id) or 'reporter' (the reporter's email "
+    "address or phone number), not both."
+)
 
 
 @console_api(supervisor=True)
@@ -153,3 +171,74 @@ async def audit(request: web.Request, session: StaffSession) -> web.StreamRespon
     )
     entries = await request.app[console_key].audit.search(query)
     return web.json_response([entry_json(entry) for entry in entries])
+
+
+def _export_reason(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConsoleError(400, NO_EXPORT_REASON)
+    if len(value) > MAX_REASON:
+        raise ConsoleError(400, f"The reason must be at most {MAX_REASON} characters.")
+    return " ".join(value.split())
+
+
+def _export_subject(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(conversation id, reporter contact): exactly one given, each checked."""
+    conversation, reporter = body.get("conversation"), body.get("reporter")
+    if (conversation is None) == (reporter is None):
+        raise ConsoleError(400, ONE_SUBJECT)
+    if conversation is not None:
+        try:
+            return check_conversation_id(conversation, name="conversation"), None
+        except InvalidInput as exc:
+            raise ConsoleError(400, str(exc)) from exc
+    if not isinstance(reporter, str) or not reporter.strip() or len(reporter) > MAX_CONTACT:
+        raise ConsoleError(
+            400,
+            f"'reporter' must be an email address or phone number of at most {MAX_CONTACT} "
+            "characters.",
+        )
+    return None, reporter
+
+
+@console_api(supervisor=True)
+async def export(request: web.Request, session: StaffSession) -> web.StreamResponse:
+    """Everything held about one conversation or reporter, as a JSON download.
+
+    The same export as ``python -m channels privacy export`` (`SubjectAccess.export`), by
+    the signed-in supervisor: recorded in the audit log (with the reason) before it is
+    returned, so an audit log that cannot be written means 503 and nothing returned. An
+    unknown subject is 404, as the command's "nothing exported".
+    """
+    body = await read_object(request)
+    reason = _export_reason(body.get("reason"))
+    conversation, reporter = _export_subject(body)
+    access = gateway_subject_access(request.app)
+    try:
+        held = await access.export(
+            conversation=conversation, reporter=reporter, by=session.username, reason=reason
+        )
+    except NothingHeld as exc:
+        raise ConsoleError(404, f"Nothing exported: {exc}.") from exc
+    except ValueError as exc:
+        raise ConsoleError(400, f"Not exported: {exc}.") from exc
+    except DBAPIError as exc:  # decisions and contact records: the driver's own errors
+        log.warning("console_export_unavailable", actor=session.username, error=type(exc).__name__)
+        raise unavailable() from exc
+    conversations, cases = counts(held)
+    log.info(
+        "console_subject_access_export",
+        actor=session.username,
+        kind="conversation" if conversation else "reporter",
+        conversations=conversations,
+        cases=cases,
+    )
+    stamp = held["subject_access_export"]["generated_at"].strftime("%Y%m%dT%H%M%SZ")
+    return web.Response(
+        text=to_json(held),
+        content_type="application/json",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="subject-access-export-{stamp}.json"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -23,9 +23,10 @@ import structlog
 from redis.exceptions import RedisError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from channels.privacy.export import NothingHeld, to_json
+from channels.privacy.export import NothingHeld, counts, to_json
 from channels.privacy.retention import (
     DECISIONS,
+    STAFF_AUDIT,
     RetentionReport,
     group_counts,
 )
@@ -81,6 +82,14 @@ def describe(report: RetentionReport, settings: Settings) -> list[str]:
         f"{settings.retention_decision_days} days, and {counts.get('handoff_requests', 0)} "
         f"handoff request(s) older than {settings.retention_queue_days} days."
     )
+    if report.audit_before is None:
+        lines.append("Staff audit log: kept for ever (BLUELAMP_RETENTION_AUDIT_DAYS=0).")
+    else:
+        lines.append(
+            f"{verb} {counts.get(STAFF_AUDIT, 0)} staff audit record(s) older than "
+            f"{settings.retention_audit_days} days (before {report.audit_before:%Y-%m-%d %H:%M} "
+            "UTC)."
+        )
     if not report.dry_run and not report.nothing:
         lines.append("Each erasure is in the staff audit log as system:retention (ids and counts).")
     return lines
@@ -113,12 +122,12 @@ async def _export(args: argparse.Namespace, settings: Settings, out: TextIO, err
     async with open_tools(settings) as tools:
         access = tools.subject_access()
         try:
-            if args.conversation:
-                export = await access.conversation(
-                    args.conversation, by=args.by, reason=args.reason
-                )
-            else:
-                export = await access.reporter(args.reporter, by=args.by, reason=args.reason)
+            export = await access.export(
+                conversation=args.conversation,
+                reporter=args.reporter,
+                by=args.by,
+                reason=args.reason,
+            )
         except NothingHeld as exc:
             print(f"Nothing exported: {exc}.", file=err)
             return 1
@@ -126,8 +135,7 @@ async def _export(args: argparse.Namespace, settings: Settings, out: TextIO, err
             print(f"Not exported: {exc}.", file=err)
             return 2
     text = to_json(export)
-    conversations = len(export["conversations"])
-    cases = len(export["cases"])
+    conversations, cases = counts(export)
     if args.out:
         _write_private(Path(args.out), text)
         print(
@@ -151,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     actions = privacy.add_subparsers(dest="action", required=True)
     retention = actions.add_parser(
         "retention",
-        help="erase conversations, stale queue items, old triage decisions and contact "
-        "records past their periods (BLUELAMP_RETENTION_*_DAYS)",
+        help="erase conversations, stale queue items, old triage decisions, contact records "
+        "and staff audit entries past their periods (BLUELAMP_RETENTION_*_DAYS)",
     )
     retention.add_argument(
         "--dry-run", action="store_true", help="say what would go; change nothing"

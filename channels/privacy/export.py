@@ -12,6 +12,10 @@ case processing log records the consultation, and a disclosure entry is added fo
 (DPA 2018 s.62: disclosures are logged with who, why and to whom). The export itself is
 written to the staff audit log (action ``subject_access_export``: who, why, which ids)
 before it is handed back, as every other disclosure is.
+
+Two ways in, one function (`SubjectAccess.export`): the staff command
+``python -m channels privacy export`` and the console's supervisor route
+``POST /console/api/supervisor/export`` (`channels.console.supervisor_api`).
 """
 
 from __future__ import annotations
@@ -58,6 +62,11 @@ def _plain(value: Any) -> Any:
 def to_json(export: dict[str, Any]) -> str:
     """The export as indented UTF-8 JSON text (personal data: handle it as such)."""
     return json.dumps(export, default=_plain, ensure_ascii=False, indent=2) + "\n"
+
+
+def counts(export: dict[str, Any]) -> tuple[int, int]:
+    """How many conversations and cases an export holds (for messages and logs)."""
+    return len(export["conversations"]), len(export["cases"])
 
 
 class NothingHeld(LookupError):
@@ -109,6 +118,29 @@ class SubjectAccess:
         if not who or not why:
             raise ValueError("an export needs who is making it (--by) and why (--reason)")
         return who, why
+
+    async def export(
+        self,
+        *,
+        conversation: str | None = None,
+        reporter: str | None = None,
+        by: str,
+        reason: str,
+    ) -> dict[str, Any]:
+        """The one way in for the command and the console's supervisor route: exactly one
+        of ``conversation`` (an id) and ``reporter`` (an email address or phone number).
+
+        Raises ValueError for a request that cannot be answered as asked (no who or why,
+        both subjects or neither, a contact that is neither an email address nor a phone
+        number) and `NothingHeld` when nothing is held. The export is in the staff audit
+        log before it is returned; if the log cannot be written it is not returned.
+        """
+        if (conversation is None) == (reporter is None):
+            raise ValueError("give either a conversation id or a reporter's contact, not both")
+        if conversation is not None:
+            return await self.conversation(conversation, by=by, reason=reason)
+        assert reporter is not None
+        return await self.reporter(reporter, by=by, reason=reason)
 
     async def conversation(self, conversation_id: str, *, by: str, reason: str) -> dict[str, Any]:
         """Everything about one conversation; raises `NothingHeld` when nothing is."""

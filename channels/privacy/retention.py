@@ -10,15 +10,19 @@ without copying the erased data (s.62). One pass of `RetentionJob`:
 - operator queue items still open ``retention_queue_days`` (default 30) after they were
   queued, and the action server's handoff requests as old: nobody will answer them now;
 - triage decisions (redacted) and contact records older than ``retention_decision_days``
-  (default 90): long enough to audit a quarter's routing, no longer.
+  (default 90): long enough to audit a quarter's routing, no longer;
+- staff audit log entries older than ``retention_audit_days`` (default 2190, six years, a
+  common retention for police audit logs; 0 keeps them for ever). The log holds ids, codes
+  and redacted reasons, but it is still personal data about staff and the public.
 
 Cases keep their own rules (`triage.cases.retention`, ``python -m triage cases purge``).
 
 Every erasure is written to the staff audit log as ``system:retention`` with the
-conversation id (and queue item id) and counts only, never content. The entry is written
-*before* the data is deleted: if the audit log cannot be written nothing is erased, and an
-erasure that then fails is retried (and recorded again) on the next pass, so there is never
-an erasure without its record. A conversation whose person wrote again between listing and
+conversation id (and queue item id) and counts only, never content (old audit entries: one
+entry per pass with the count and the cut-off). The entry is written *before* the data is
+deleted: if the audit log cannot be written nothing is erased, and an erasure that then
+fails is retried (and recorded again) on the next pass, so there is never an erasure
+without its record. A conversation whose person wrote again between listing and
 erasure is left alone (the store checks atomically) and a second entry says so. Running the
 pass again erases nothing more: everything it would find is gone.
 """
@@ -46,6 +50,9 @@ log = structlog.get_logger(__name__)
 ACTOR = "system:retention"
 REASON = "retention period passed (DPA 2018 s.39)"
 DECISIONS = "triage_decisions"
+STAFF_AUDIT = "staff_audit"
+DEFAULT_AUDIT_DAYS = 2190
+"""Six years: a common UK policing retention for audit logs (DPA 2018 s.62 logs)."""
 MAX_PER_PASS = 5000
 """At most this many of each kind per pass; the rest go on the next one."""
 
@@ -68,10 +75,14 @@ class Periods:
     conversation_days: int = 30
     queue_days: int = 30
     decision_days: int = 90
+    audit_days: int = DEFAULT_AUDIT_DAYS
+    """Staff audit log entries; 0 keeps them for ever."""
 
     def __post_init__(self) -> None:
         if min(self.conversation_days, self.queue_days, self.decision_days) < 1:
             raise ValueError("retention periods must be at least one day")
+        if self.audit_days < 0:
+            raise ValueError("the audit log's retention period must be 0 (for ever) or more")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Periods:
@@ -79,6 +90,7 @@ class Periods:
             settings.retention_conversation_days,
             settings.retention_queue_days,
             settings.retention_decision_days,
+            settings.retention_audit_days,
         )
 
 
@@ -119,6 +131,8 @@ class RetentionReport:
     conversations_before: datetime
     queue_before: datetime
     decisions_before: datetime
+    audit_before: datetime | None = None
+    """Staff audit entries made before this go; None when they are kept for ever."""
     conversation_store: bool = True
     """False when the pass could not reach the conversation store (the demo's is in the
     gateway process), so conversations were not looked at."""
@@ -176,6 +190,9 @@ class RetentionJob:
             conversations_before=now - timedelta(days=self.periods.conversation_days),
             queue_before=now - timedelta(days=self.periods.queue_days),
             decisions_before=now - timedelta(days=self.periods.decision_days),
+            audit_before=now - timedelta(days=self.periods.audit_days)
+            if self.periods.audit_days
+            else None,
             conversation_store=self.store is not None,
             queue=self.queue is not None,
         )
@@ -185,6 +202,7 @@ class RetentionJob:
         if self.records is not None:
             await self._rows(report, CONTACT_RECORDS, report.decisions_before)
             await self._rows(report, HANDOFF_REQUESTS, report.queue_before)
+        await self._audit_log(report)
         log.info(
             "retention_pass",
             dry_run=dry_run,
@@ -194,6 +212,7 @@ class RetentionJob:
             decisions=report.rows_in(DECISIONS),
             contact_records=report.rows_in(CONTACT_RECORDS),
             handoff_requests=report.rows_in(HANDOFF_REQUESTS),
+            staff_audit=report.rows_in(STAFF_AUDIT),
         )
         return report
 
@@ -294,6 +313,21 @@ class RetentionJob:
                 await self._record(f"{table}={len(ids)}", conversation_id=conversation_id)
                 await self.records.erase(table, ids)
             report.rows.append(ErasedRows(table, conversation_id, len(ids)))
+
+    async def _audit_log(self, report: RetentionReport) -> None:
+        """Old staff audit entries, last (so this pass's own entries are long clear of the
+        cut-off): one entry records how many went and the cut-off, then they are deleted in
+        batches. Nothing of the erased entries is copied."""
+        before = report.audit_before
+        if before is None:
+            return
+        ids = await self.audit.recorded_before(before, self.max_per_pass)
+        if not ids:
+            return
+        if not report.dry_run:
+            await self._record(f"{STAFF_AUDIT}={len(ids)} before={before:%Y-%m-%dT%H:%MZ}")
+            await self.audit.erase(ids)
+        report.rows.append(ErasedRows(STAFF_AUDIT, None, len(ids)))
 
 
 def group_counts(rows: Sequence[ErasedRows]) -> dict[str, int]:

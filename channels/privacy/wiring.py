@@ -1,9 +1,11 @@
-"""Building the privacy tools from settings, for the command line.
+"""Building the privacy tools from settings, for the command line, or from the gateway's
+own stores, for the console.
 
 A command is a process of its own: it opens its own Redis client and database engines and
 closes them when done. Without ``REDIS_URL`` the conversation store and the queue live only
 inside the gateway process (`make demo`), so the command cannot see them and says so; the
-gateway's scheduled pass (`channels.privacy.schedule`) covers them there.
+gateway's scheduled pass (`channels.privacy.schedule`) covers them there, and the console's
+export (`gateway_subject_access`) reads them there.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
+from aiohttp import web
+
+from channels.keys import back_office_key, console_key, database_key, store_key, x_intake_key
 from channels.privacy.case_records import CaseRecords
 from channels.privacy.export import SubjectAccess
 from channels.privacy.retention import Periods, RetentionJob
@@ -109,3 +114,19 @@ async def open_tools(settings: Settings) -> AsyncIterator[PrivacyTools]:
             stack.push_async_callback(cases.close)
         records = CaseRecords(decisions.engine)
         yield PrivacyTools(store, queue, decisions, audit, cases, records, x_state)
+
+
+def gateway_subject_access(app: web.Application) -> SubjectAccess:
+    """The export over the gateway's own stores (those the scheduled retention pass uses),
+    for the console's supervisor route; cases only with the local case store."""
+    cases = app[console_key].cases
+    local = cases if isinstance(cases, SqlCaseSystem) else None
+    return SubjectAccess(
+        store=app[store_key],
+        queue=app[back_office_key].queue,
+        decisions=app[back_office_key].decisions,
+        audit=app[console_key].audit,
+        cases=local,
+        records=CaseRecords(app[database_key]) if local is not None else None,
+        x_state=app[x_intake_key].state if x_intake_key in app else None,
+    )

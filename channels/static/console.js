@@ -1291,6 +1291,47 @@
     });
   });
 
+  // Subject access export: the server records it (with the reason) before answering; the
+  // answer is saved as a file, never shown on the page.
+  $("c-export-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var kind = $("c-export-kind").value === "reporter" ? "reporter" : "conversation";
+    var subject = $("c-export-subject").value.trim();
+    var reason = $("c-export-reason").value.trim();
+    setText("c-export-status", "");
+    if (!subject || !reason) {
+      setText("c-export-error", subject ? "Say why you are exporting, for example the request's reference (it is recorded)." :
+        kind === "reporter" ? "Give the reporter's email address or phone number." : "Give the conversation ID.");
+      (subject ? $("c-export-reason") : $("c-export-subject")).focus();
+      return;
+    }
+    var body = { reason: reason };
+    body[kind] = subject;
+    setText("c-export-status", "Exporting…");
+    attempt("c-export-error", api("POST", "/supervisor/export", body).then(function (data) {
+      if (!data || !Array.isArray(data.conversations) || !Array.isArray(data.cases)) { return; }
+      saveJson(data, "subject-access-export-" + new Date().toISOString().replace(/[-:]|\.\d+/g, "") + ".json");
+      $("c-export-subject").value = "";
+      $("c-export-reason").value = "";
+      setText("c-export-status", "Exported " + data.conversations.length + " conversation(s) and " +
+        data.cases.length + " case(s); the file is downloading.");
+    })).then(function () {
+      if ($("c-export-status").textContent === "Exporting…") { setText("c-export-status", ""); }
+    });
+  });
+
+  function saveJson(data, filename) {
+    var url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2) + "\n"], { type: "application/json" }));
+    var link = document.createElement("a");
+    link.href = url;
+    link.download = filename;
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+
   function renderAudit(rows) {
     var body = $("c-audit-rows");
     clear(body);

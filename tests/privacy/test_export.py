@@ -138,3 +138,20 @@ async def test_an_x_dm_export_includes_the_account_id_held(world: World) -> None
     access.x_state = state
     export = await access.conversation("x-dm-42-43", by="dpo1", reason="SAR-4")
     assert export["conversations"][0]["x_dm_participant"] == "43"
+
+
+async def test_one_entry_point_serves_the_command_and_the_console(world: World) -> None:
+    """`SubjectAccess.export` takes exactly one subject and answers as the two methods do."""
+    reference = await seed(world)
+    access = world.subject_access()
+    by_conversation = await access.export(conversation="conv-1", by="dpo1", reason="SAR-1")
+    assert by_conversation["subject_access_export"]["kind"] == "conversation"
+    by_reporter = await access.export(reporter="+44 7700 900123", by="dpo1", reason="SAR-2")
+    assert [c["reference"] for c in by_reporter["cases"]] == [reference]
+    for subjects in ({}, {"conversation": "conv-1", "reporter": "jo.bloggs@example.com"}):
+        with pytest.raises(ValueError, match="either a conversation id or a reporter"):
+            await access.export(**subjects, by="dpo1", reason="SAR-3")
+    with pytest.raises(NothingHeld):
+        await access.export(conversation="nobody", by="dpo1", reason="SAR-4")
+    audited = await world.audit.search(AuditQuery(action=AuditAction.SUBJECT_ACCESS_EXPORT))
+    assert {e.reason for e in audited} == {"SAR-1", "SAR-2"}

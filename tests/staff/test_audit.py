@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from triage.staff.models import StaffAuditRecord
 from triage.staff.ports import AuditAction, AuditEntry, AuditQuery, StaffUnavailable
-from triage.staff.sql_audit import MAX_SEARCH, SqlStaffAudit
+from triage.staff.sql_audit import ERASE_BATCH, MAX_SEARCH, SqlStaffAudit
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
@@ -138,6 +139,40 @@ async def test_entries_at_the_same_moment_come_newest_recorded_first(audit: SqlS
 async def test_search_filters(audit: SqlStaffAudit, query: AuditQuery, expected: list[int]) -> None:
     made = await seed(audit)
     assert await audit.search(query) == [made[i] for i in expected]
+
+
+async def test_old_entries_are_listed_oldest_first_and_erased_by_id(
+    audit: SqlStaffAudit,
+) -> None:
+    """What retention uses: ids before a moment (never at it), a limit, deletion in batches."""
+    made = await seed(audit)
+    cutoff = T0 + timedelta(minutes=3)
+    assert await audit.recorded_before(cutoff) == [e.id for e in made[:3]]
+    assert await audit.recorded_before(cutoff, limit=2) == [e.id for e in made[:2]]
+    assert await audit.recorded_before(cutoff, limit=0) == []
+    assert await audit.recorded_before(T0) == []
+
+    assert await audit.erase([e.id for e in made[:3] if e.id is not None]) == 3
+    assert await audit.search(AuditQuery()) == [made[4], made[3]]
+    assert await audit.recorded_before(cutoff) == []
+    assert await audit.erase([]) == 0
+
+
+async def test_erasing_many_entries_goes_in_batches_and_counts_them_all(
+    audit: SqlStaffAudit,
+) -> None:
+    async with audit.engine.begin() as connection:
+        await connection.execute(
+            StaffAuditRecord.__table__.insert(),
+            [
+                {"at": T0, "actor": "op1", "action": "claim", "kind": "alteration"}
+                for _ in range(ERASE_BATCH * 2 + 7)
+            ],
+        )
+    ids = await audit.recorded_before(T0 + timedelta(seconds=1), limit=10_000)
+    assert len(ids) == ERASE_BATCH * 2 + 7
+    assert await audit.erase(ids) == ERASE_BATCH * 2 + 7
+    assert await audit.search(AuditQuery()) == []
 
 
 async def test_search_limit_is_capped(audit: SqlStaffAudit) -> None:

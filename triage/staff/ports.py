@@ -7,6 +7,7 @@ in-process (sessions, presence). The console and the command line depend only on
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -252,6 +253,15 @@ class StaffAudit(abc.ABC):
 
     @abc.abstractmethod
     async def search(self, query: AuditQuery) -> list[AuditEntry]: ...
+
+    @abc.abstractmethod
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[int]:
+        """Ids of entries made before ``before``, oldest first: what retention erases once
+        the log's own period has passed (DPA 2018 s.39)."""
+
+    @abc.abstractmethod
+    async def erase(self, ids: Sequence[int]) -> int:
+        """Delete these entries; how many there were."""
 
     @abc.abstractmethod
     async def aclose(self) -> None: ...

@@ -14,8 +14,10 @@ operators replying at once cost two transactions, not twenty queued on SQLite's 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from triage.redact import redact
@@ -38,6 +40,8 @@ from triage.staff.ports import (
 from triage.staff.sql_support import Prepare, SqlAdapter, create_engine
 
 MAX_SEARCH = 500
+ERASE_BATCH = 500
+"""Audit entries deleted per transaction by retention."""
 
 
 def _cut(value: str | None, limit: int) -> str | None:
@@ -156,6 +160,32 @@ class SqlStaffAudit(SqlAdapter, StaffAudit):
         ).limit(limit)
         async with self.reading("search audit") as session:
             return [_entry(row) for row in await session.scalars(statement)]
+
+    async def recorded_before(self, before: datetime, limit: int = 1000) -> list[int]:
+        if limit <= 0:
+            return []
+        statement = (
+            select(StaffAuditRecord.id)
+            .where(StaffAuditRecord.at < before)
+            .order_by(StaffAuditRecord.at, StaffAuditRecord.id)
+            .limit(limit)
+        )
+        async with self.reading("list old audit entries") as session:
+            return list(await session.scalars(statement))
+
+    async def erase(self, ids: Sequence[int]) -> int:
+        """In transactions of `ERASE_BATCH` rows, so console entries waiting to be written
+        (SQLite has one writer) are never held up for long."""
+        erased = 0
+        wanted = list(ids)
+        for start in range(0, len(wanted), ERASE_BATCH):
+            batch = wanted[start : start + ERASE_BATCH]
+            async with self.writing("erase audit entries") as session:
+                result = await session.execute(
+                    delete(StaffAuditRecord).where(StaffAuditRecord.id.in_(batch))
+                )
+                erased += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return erased
 
     async def aclose(self) -> None:
         """Finish writing what callers are waiting for, then close the engine."""

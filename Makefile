@@ -122,12 +122,12 @@ console-bench: train
 	$(PY) bench/console_roundtrip.py
 
 # The whole system under load (issue 8): 50 simulated people for 5 minutes through the cluster
-# (two engines), a realistic mix of reports, enquiries, small talk and emergencies over the
+# (three engines, two of everything else; HAProxy in front when installed), a realistic mix of reports, enquiries, small talk and emergencies over the
 # WebSocket and REST; turns/s, p50/p95/p99, errors, losses, reports told vs stored, CPU.
 # Fails when a target is missed (40 turns/s, p95 under 1 s, no errors or losses). Not in `make
 # test`: it takes about 7 minutes and needs the machine to itself.
 load-bench: train triage-model
-	$(PY) bench/load.py --layout cluster --engines 2 --conversations 50 --duration 300 --check
+	$(PY) bench/load.py --layout cluster --engines 3 --conversations 50 --duration 300 --check
 
 # 10,000 mixed X posts through the local fake X API, tweepy, triage and the replies: posts/s,
 # and arrival -> P1 alert p50/p95; fails when p95 is 1 second or more.

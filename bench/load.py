@@ -61,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.webchat import RASA_MODEL, REFERENCE, CpuMeter, percentile, report_script  # noqa: E402
+from scripts.haproxy_local import haproxy_binary  # noqa: E402
 
 TURN_TIMEOUT_SECONDS = 10.0
 QUIET_SECONDS = 0.2
@@ -355,6 +356,7 @@ def layout(args: argparse.Namespace, tmp: Path) -> Iterator[Running]:
     engine_overrides = dict(item.split("=", 1) for item in args.engine_env)
     cluster = LoadCluster.on_free_ports(tmp, database=f"bluelamp_load_{key}", key=key)
     cluster.engine_ports = [free_port() for _ in range(args.engines)]
+    cluster.balancer = args.balancer
     cluster.extra_env.update(ONE_ADDRESS_LIMITS)
     try:
         with cluster.running(args.start_timeout):
@@ -606,6 +608,7 @@ def figures(result: Result) -> dict[str, Any]:
     errors = dict(result.tally.errors)
     return {
         "layout": result.args.layout,
+        "balancer": result.args.balancer if result.args.layout == "cluster" else "none",
         "engines": result.engines,
         "conversations": result.args.conversations,
         "duration_s": round(result.seconds, 1),
@@ -658,6 +661,7 @@ def table(f: dict[str, Any]) -> str:
     )
     rows = [
         ("layout", f["layout"]),
+        ("balancer", f["balancer"]),
         ("engines", f["engines"]),
         ("conversations (concurrent people)", f["conversations"]),
         ("duration s", f"{secs:.0f}"),
@@ -714,6 +718,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=300.0, help="seconds of load")
     parser.add_argument("--layout", choices=("single", "cluster"), default="cluster")
     parser.add_argument("--engines", type=int, default=2, help="engines in the cluster")
+    parser.add_argument(
+        "--balancer",
+        choices=("auto", "haproxy", "lb"),
+        default="auto",
+        help="the cluster's balancer: HAProxy (as deploy/) or scripts/lb.py; auto: HAProxy "
+        "when installed",
+    )
     parser.add_argument("--think-min", type=float, default=0.3)
     parser.add_argument("--think-max", type=float, default=1.2)
     parser.add_argument("--rest-share", type=float, default=0.2, help="conversations over REST")
@@ -734,6 +745,8 @@ def main(argv: list[str] | None = None) -> int:
         args.engines = 1
         if args.engine_env:
             parser.error("--engine-env needs --layout cluster")
+    if args.balancer == "auto":
+        args.balancer = "haproxy" if haproxy_binary() else "lb"
     if any("=" not in item for item in args.engine_env):
         parser.error("--engine-env takes NAME=VALUE")
     if not RASA_MODEL.exists():

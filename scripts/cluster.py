@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from scripts.haproxy_local import haproxy_binary, local_config
 from scripts.stack import RASA, ROOT, SERVICES_PY, Service, Stack, free_port, supervise
 
 ALEMBIC = ROOT / ".venv" / "bin" / "alembic"
@@ -66,6 +67,8 @@ class Cluster(Stack):
     lock_prefix: str = "bluelampcluster"
     """Rasa's lock store accepts letters and digits only."""
     extra_env: dict[str, str] = field(default_factory=dict)
+    balancer: str = "lb"
+    """"lb" (scripts/lb.py, nothing to install) or "haproxy" (production's, when installed)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -153,6 +156,9 @@ class Cluster(Stack):
     # --- processes ---------------------------------------------------------------------
 
     def lb_command(self) -> list[str]:
+        if self.balancer == "haproxy":
+            return self._haproxy_command()
+
         def pool(name: str, port: int, ports: list[int]) -> str:
             urls = ",".join(f"http://127.0.0.1:{p}" for p in ports)
             return f"{name}={port}={urls}"
@@ -169,6 +175,22 @@ class Cluster(Stack):
             "--status-port",
             str(self.lb_status_port),
         ]
+
+    def _haproxy_command(self) -> list[str]:
+        binary = haproxy_binary()
+        if binary is None:
+            raise RuntimeError("haproxy is not installed (apt-get install haproxy)")
+        config = self.var_dir / "haproxy.cfg"
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(
+            local_config(
+                gateways=(self.gateway_port, self.gateway_ports),
+                engines=(self.rasa_port, self.engine_ports),
+                actions=(self.action_port, self.action_ports),
+                status_port=self.lb_status_port,
+            )
+        )
+        return [binary, "-db", "-f", str(config)]
 
     def engine_command(self, port: int) -> list[str]:
         return [
@@ -317,11 +339,15 @@ class Cluster(Stack):
 
 
 def main() -> int:
-    cluster = Cluster(var_dir=ROOT / "var" / "cluster", outbox_worker_port=5056)
+    cluster = Cluster(
+        var_dir=ROOT / "var" / "cluster",
+        outbox_worker_port=5056,
+        balancer="haproxy" if haproxy_binary() else "lb",
+    )
     print(
         "starting two engines, two action servers, two gateways, the outbox worker and the "
-        "load balancer (PostgreSQL database bluelamp_cluster, Redis prefix bluelamp-cluster:; "
-        "a minute or two)...",
+        f"load balancer ({cluster.balancer}; PostgreSQL database bluelamp_cluster, Redis "
+        "prefix bluelamp-cluster:; a minute or two)...",
         flush=True,
     )
     # Ctrl-C and SIGTERM both stop everything, even when started in the background (where

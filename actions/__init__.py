@@ -2,7 +2,8 @@
 
 Run with `python -m rasa_sdk --actions actions --port 5055`. Every module with actions
 is imported here so rasa-sdk registers them all. rasa-sdk has configured its logging by
-the time it imports this package, so the redaction filter goes on its handlers here.
+the time it imports this package, so the redaction filter goes on its handlers here, and
+every action's ``run`` is wrapped to declare the person's name to it (`actions.known_names`).
 """
 
 from actions import (
@@ -10,16 +11,19 @@ from actions import (
     enquiries,
     fallback,
     form_validation,
+    known_names,
     report_actions,
 )
 from triage.log_redaction import install_stdlib_redaction
 
 install_stdlib_redaction()
+known_names.install()
 
 __all__ = [
     "emergency_and_handoff",
     "enquiries",
     "fallback",
     "form_validation",
+    "known_names",
     "report_actions",
 ]

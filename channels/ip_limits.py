@@ -1,8 +1,9 @@
 """Per-address rate limits at the gateway: one budget each for the REST webhook, WebSocket
 upgrades, console sign-in, and everything else (`BLUELAMP_IP_LIMIT_*`, `limits` notation);
 and one per conversation for the REST webhook (`BLUELAMP_CONVERSATION_LIMIT_REST`), whose
-clients may spread one conversation over many addresses (the widget's socket has its own
-per-connection limits in `channels.ws`).
+clients may spread one conversation over many addresses, and one for the widget's socket
+messages (`BLUELAMP_CONVERSATION_LIMIT_SOCKET`), so opening many sockets or reconnecting
+gains no fresh budget (each socket also keeps its own per-connection limits in `channels.ws`).
 
 Counted in moving windows with the `limits` library, in Redis when it is configured (so
 several gateways behind one load balancer share the counts) or in the process for the demo.
@@ -61,6 +62,7 @@ class Budget(StrEnum):
     LOGIN = "login"
     OTHER = "other"
     CONVERSATION = "conversation"
+    CONVERSATION_SOCKET = "conversation_socket"
 
 
 UNCOUNTED_PATHS = frozenset({"/webhooks/x"})
@@ -160,6 +162,7 @@ def budgets(settings: Settings) -> dict[Budget, str]:
         Budget.LOGIN: settings.ip_limit_login,
         Budget.OTHER: settings.ip_limit_other,
         Budget.CONVERSATION: settings.conversation_limit_rest,
+        Budget.CONVERSATION_SOCKET: settings.conversation_limit_socket,
     }
 
 
@@ -279,23 +282,36 @@ async def ip_limit(request: web.Request, handler: Handler) -> web.StreamResponse
     return await handler(request)
 
 
-async def conversation_limited(request: web.Request, conversation_id: str) -> web.Response | None:
-    """Spend one of the conversation's REST messages: None when allowed, else the 429.
-
-    Fails open like the per-address budgets: this is the public chat.
+async def conversation_wait(
+    limiter: IpLimiter | None, budget: Budget, conversation_id: str
+) -> int | None:
+    """Spend one of the conversation's messages from ``budget``: None when allowed, else
+    whole seconds to wait. Fails open like the per-address budgets: this is the public chat.
     """
-    limiter = request.app.get(ip_limiter_key)
     if limiter is None or limiter.down:
         return None
     key = "conv:" + hashlib.sha256(conversation_id.encode()).hexdigest()[:32]
     try:
-        wait = await limiter.hit(Budget.CONVERSATION, key)
+        wait = await limiter.hit(budget, key)
     except (RedisError, OSError, TimeoutError) as exc:
         limiter.mark_down(exc)
         return None
+    if wait is not None:
+        log.info(
+            "conversation_rate_limited",
+            budget=budget.value,
+            conversation_id=conversation_id,
+            retry_after=wait,
+        )
+    return wait
+
+
+async def conversation_limited(request: web.Request, conversation_id: str) -> web.Response | None:
+    """Spend one of the conversation's REST messages: None when allowed, else the 429."""
+    limiter = request.app.get(ip_limiter_key)
+    wait = await conversation_wait(limiter, Budget.CONVERSATION, conversation_id)
     if wait is None:
         return None
-    log.info("conversation_rate_limited", conversation_id=conversation_id, retry_after=wait)
     return web.json_response(
         {"error": RATE_LIMITED}, status=429, headers={"Retry-After": str(wait)}
     )

@@ -25,6 +25,7 @@ from aiohttp import WSMsgType, web
 
 from channels import messages
 from channels.conversation import ConversationService, Reply, Turn
+from channels.ip_limits import Budget, IpLimiter, conversation_wait, ip_limiter_key
 from channels.keys import background_key, live_key, service_key, settings_key, sockets_key
 from channels.limits import (
     HISTORY_PER_WINDOW,
@@ -90,7 +91,9 @@ def live_frame(event: LiveEvent) -> dict[str, Any] | None:
 
 
 class ChatSocket:
-    """One open socket: reads frames, answers them, and owns the per-connection limits."""
+    """One open socket: reads frames, answers them, and owns the per-connection limits; its
+    messages also spend the conversation's budget shared by every socket and gateway
+    (`limiter`, None for none)."""
 
     def __init__(
         self,
@@ -100,6 +103,7 @@ class ChatSocket:
         max_chars: int,
         background: set[asyncio.Task[None]],
         live: LiveBus | None = None,
+        limiter: IpLimiter | None = None,
     ) -> None:
         self._ws = ws
         self._cid = conversation_id
@@ -113,6 +117,7 @@ class ChatSocket:
         self._send_lock = asyncio.Lock()
         self._message_limit = RateLimiter(MESSAGES_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
         self._history_limit = RateLimiter(HISTORY_PER_WINDOW, MESSAGE_WINDOW_SECONDS)
+        self._limiter = limiter
 
     async def run(self) -> None:
         worker = asyncio.create_task(self._answer_queue())
@@ -181,6 +186,9 @@ class ChatSocket:
         raw_id = frame.get("id")
         echo_id = raw_id if isinstance(raw_id, str) and len(raw_id) <= 128 else None
         retry_after = self._message_limit.hit()
+        if retry_after is None:  # then the conversation's, which a new socket does not reset
+            wait = await conversation_wait(self._limiter, Budget.CONVERSATION_SOCKET, self._cid)
+            retry_after = None if wait is None else float(wait)
         if retry_after is not None:
             log.info("rate_limited", conversation_id=self._cid, message_id=echo_id)
             await self._error(
@@ -288,6 +296,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             settings.max_message_chars,
             request.app[background_key],
             request.app.get(live_key),
+            request.app.get(ip_limiter_key),
         ).run()
     finally:
         sockets.discard(ws)

@@ -135,6 +135,7 @@ ONE_ADDRESS_LIMITS = {
     "BLUELAMP_IP_LIMIT_LOGIN": "100000 per minute",
     "BLUELAMP_IP_LIMIT_OTHER": "100000 per minute",
     "BLUELAMP_CONVERSATION_LIMIT_REST": "100000 per minute",
+    "BLUELAMP_CONVERSATION_LIMIT_SOCKET": "100000 per minute",
 }
 """Tests and benches drive dozens of conversations from 127.0.0.1, which the gateway's
 per-address limits (meant for one member of the public) would refuse; the limits themselves

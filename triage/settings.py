@@ -125,6 +125,10 @@ class Settings:
     """Every other counted request (pages, widget files, health, the console API) per address."""
     conversation_limit_rest: str = "30 per minute"
     """Messages one conversation may send through the REST webhook, from any address."""
+    conversation_limit_socket: str = "30 per minute"
+    """Messages one conversation may send through the widget's sockets, however many it opens
+    or however often it reconnects (each socket also has its own 10 per 10 s); like the REST
+    one, a message every 2 s for a whole minute, which no typist keeps up."""
     retention_conversation_days: int = 30
     """Days after its last message that the gateway keeps a conversation (transcript, mode,
     channel, seen ids). DPA 2018 s.39 (docs: shared domain.md, "Data protection"): keep
@@ -221,6 +225,9 @@ class Settings:
             ip_limit_login=_env_str("BLUELAMP_IP_LIMIT_LOGIN", "30 per minute"),
             ip_limit_other=_env_str("BLUELAMP_IP_LIMIT_OTHER", "600 per minute"),
             conversation_limit_rest=_env_str("BLUELAMP_CONVERSATION_LIMIT_REST", "30 per minute"),
+            conversation_limit_socket=_env_str(
+                "BLUELAMP_CONVERSATION_LIMIT_SOCKET", "30 per minute"
+            ),
             retention_conversation_days=_env_int("BLUELAMP_RETENTION_CONVERSATION_DAYS", 30),
             retention_queue_days=_env_int("BLUELAMP_RETENTION_QUEUE_DAYS", 30),
             retention_decision_days=_env_int("BLUELAMP_RETENTION_DECISION_DAYS", 90),

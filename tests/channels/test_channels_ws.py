@@ -9,8 +9,19 @@ from typing import Any
 
 import aiohttp
 import pytest
-from gateway_testing import Client, FakeEngine, frames_until, free_port, no_frame_within, settle
+import structlog
+from gateway_testing import (
+    TEST_REDIS_URL,
+    Client,
+    FakeEngine,
+    TcpProxy,
+    frames_until,
+    free_port,
+    no_frame_within,
+    settle,
+)
 
+from channels.ip_limits import ip_limiter_key
 from channels.keys import back_office_key, store_key
 from triage.settings import Settings
 
@@ -271,3 +282,85 @@ async def test_bot_stays_quiet_while_staff_have_the_conversation(
         assert ack["type"] == "ack"
         assert await no_frame_within(ws, 0.3)
     assert fake_engine.requests == []
+
+
+# --- the conversation's budget, shared by its sockets ------------------------------------
+
+
+async def answer_to(ws: aiohttp.ClientWebSocketResponse, message_id: str) -> dict[str, Any]:
+    """Send a message and return its ack or its error (the replies in between are skipped)."""
+    await ws.send_json({"type": "message", "id": message_id, "text": f"hello {message_id}"})
+    frames = await frames_until(
+        ws, lambda f: f["type"] in ("ack", "error") and f["id"] == message_id
+    )
+    return frames[-1]
+
+
+async def test_sockets_of_one_conversation_share_its_budget_across_gateways(
+    gateway_factory: Factory, make_settings: Callable[..., Settings], redis_prefix: str
+) -> None:
+    settings = make_settings(
+        redis_url=TEST_REDIS_URL,
+        redis_prefix=redis_prefix,
+        conversation_limit_socket="3 per minute",
+    )
+    first, second = await gateway_factory(settings), await gateway_factory(settings)
+    async with (
+        first.ws_connect("/ws?conversation=web-busy") as one,
+        second.ws_connect("/ws?conversation=web-busy") as two,
+    ):
+        assert [(await answer_to(one, f"a{n}"))["type"] for n in range(2)] == ["ack", "ack"]
+        assert (await answer_to(two, "b0"))["type"] == "ack"
+        refused = await answer_to(two, "b1")  # a fresh socket on another gateway gains nothing
+        assert refused["code"] == "rate_limited" and "999" in refused["error"]
+        assert 0 < refused["retry_after"] <= 60
+        assert (await answer_to(one, "a2"))["code"] == "rate_limited"
+    async with first.ws_connect("/ws?conversation=web-busy") as reconnected:
+        assert (await answer_to(reconnected, "c0"))["code"] == "rate_limited"
+    async with second.ws_connect("/ws?conversation=web-quiet") as other:
+        assert (await answer_to(other, "q0"))["type"] == "ack"  # other conversations go on
+    transcript = await first.app[store_key].transcript("web-busy")
+    assert [e.message_id for e in transcript if e.direction == "in"] == ["a0", "a1", "b0"]
+
+
+async def test_the_per_socket_limit_still_holds_under_a_generous_conversation_budget(
+    gateway_factory: Factory, make_settings: Callable[..., Settings]
+) -> None:
+    client = await gateway_factory(make_settings(conversation_limit_socket="100 per minute"))
+    async with client.ws_connect("/ws?conversation=web-1") as ws:
+        answers = [await answer_to(ws, f"m{n}") for n in range(11)]
+        assert [a["type"] for a in answers] == ["ack"] * 10 + ["error"]
+        assert answers[-1]["code"] == "rate_limited"
+        assert 0 < answers[-1]["retry_after"] <= 10
+    async with client.ws_connect("/ws?conversation=web-1") as ws:
+        assert (await answer_to(ws, "n0"))["type"] == "ack"  # the conversation has budget left
+
+
+async def test_without_redis_the_conversation_budget_lets_messages_through(
+    gateway_factory: Factory, make_settings: Callable[..., Settings], redis_prefix: str
+) -> None:
+    proxy = TcpProxy(TEST_REDIS_URL)
+    await proxy.start()
+    try:
+        client = await gateway_factory(
+            make_settings(
+                redis_url=proxy.url,
+                redis_prefix=redis_prefix,
+                conversation_limit_socket="1 per minute",
+            )
+        )
+        async with client.ws_connect("/ws?conversation=web-1") as ws:
+            assert (await answer_to(ws, "m1"))["type"] == "ack"
+            assert (await answer_to(ws, "m2"))["code"] == "rate_limited"
+            await proxy.stop()
+            with structlog.testing.capture_logs() as logs:
+                down = await answer_to(ws, "m3")
+            assert down["code"] == "unavailable"  # refused by the store, not by the limiter
+            assert [e for e in logs if e["event"] == "ip_limit_unavailable"]
+            assert client.app[ip_limiter_key].down
+            await proxy.start()  # the store is back; the limiter is not asked during its pause
+            assert (await answer_to(ws, "m3"))["type"] == "ack"
+        transcript = await client.app[store_key].transcript("web-1")
+        assert [e.message_id for e in transcript if e.direction == "in"] == ["m1", "m3"]
+    finally:
+        await proxy.stop()

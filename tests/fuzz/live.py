@@ -94,6 +94,7 @@ def fuzz_settings(
         "ip_limit_login": UNLIMITED,
         "ip_limit_other": UNLIMITED,
         "conversation_limit_rest": UNLIMITED,
+        "conversation_limit_socket": UNLIMITED,
         "console_login_limit": UNLIMITED,
         **extra,
     }

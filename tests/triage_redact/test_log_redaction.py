@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import subprocess
 import sys
+from collections.abc import Callable
 
-from triage.log_redaction import RedactingFilter, install_stdlib_redaction, redact_event
+from triage.log_redaction import (
+    RedactingFilter,
+    install_stdlib_redaction,
+    known_names,
+    redact_event,
+    redact_log_text,
+)
 
 
 def test_structlog_values_are_redacted_but_identifiers_kept() -> None:
@@ -88,3 +96,81 @@ def test_gateway_logging_renders_redacted_json_lines() -> None:
     assert "Sam Smith" not in line["note"]
     assert "Acacia Avenue" not in line["exception"] and "07700" not in line["exception"]
     assert "RuntimeError" in line["exception"]
+
+
+def _stdlib_lines(emit: Callable[[logging.Logger], None]) -> str:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("bluelamp.test.known")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        emit(logger)
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue()
+
+
+def _fail_for(logger: logging.Logger) -> None:
+    try:
+        raise LookupError("no case for JO BLOGGS (Bloggs, Jo)")
+    except LookupError:
+        logger.exception("lookup for %s failed; jo.bloggs@example.com told", "Jo")
+
+
+def test_a_known_name_is_redacted_inside_the_context_only() -> None:
+    with known_names(["Jo Bloggs"]):
+        inside = _stdlib_lines(_fail_for)
+    outside = _stdlib_lines(_fail_for)
+    assert "LookupError" in inside
+    assert "Bloggs" not in inside.replace("[email]", "") and "BLOGGS" not in inside
+    assert "lookup for [name] failed; [email] told" in inside
+    assert "no case for [name] ([name], [name])" in inside
+    assert "no case for JO BLOGGS (Bloggs, Jo)" in outside  # nothing known out here
+    assert "lookup for Jo failed" in outside
+
+
+def test_known_names_match_whole_words_and_leave_placeholders_alone() -> None:
+    with known_names(["Al", "Name", "X", None, "  "]):
+        assert redact_log_text("Al called; Alan and Sally did not") == (
+            "[name] called; Alan and Sally did not"
+        )
+        # "Sam" is a self-given name, replaced first; the known "Name" spares the placeholder
+        assert redact_log_text("my name is Sam") == "my [name] is [name]"
+        assert redact_log_text("x marks the spot") == "x marks the spot"  # one letter: kept
+
+
+def test_structlog_free_text_loses_a_known_name() -> None:
+    with known_names(["Sam Smith"]):
+        event = redact_event(
+            None,
+            "error",
+            {
+                "event": "submit_failed",
+                "conversation_id": "web-1",
+                "error": "could not store answers for sam smith",
+                "details": ["Smith"],
+            },
+        )
+    assert event["error"] == "could not store answers for [name]"
+    assert event["details"] == ["[name]"]
+    assert event["conversation_id"] == "web-1"
+
+
+async def test_known_names_belong_to_one_task() -> None:
+    """Concurrent requests: one request's names never redact (or leak into) another's."""
+    seen: dict[str, str] = {}
+    started = asyncio.Event()
+
+    async def request(name: str, text: str) -> None:
+        with known_names([name]):
+            if name == "Ann":
+                started.set()
+            else:
+                await started.wait()  # both inside their blocks at once
+            await asyncio.sleep(0)
+            seen[name] = redact_log_text(text)
+
+    await asyncio.gather(request("Ann", "Ann and Bob"), request("Bob", "Ann and Bob"))
+    assert seen == {"Ann": "[name] and Bob", "Bob": "Ann and [name]"}

@@ -43,20 +43,13 @@ def test_structlog_values_are_redacted_but_identifiers_kept() -> None:
 
 
 def test_stdlib_record_and_traceback_are_redacted() -> None:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactingFilter())
-    logger = logging.getLogger("bluelamp.test.redaction")
-    logger.addHandler(handler)
-    logger.propagate = False
-    try:
+    def fail(logger: logging.Logger) -> None:
         try:
             raise ValueError("bad postcode LS1 4AP for reg AB12 CDE")
         except ValueError:
             logger.exception("request from %s failed", "bob@example.org")
-    finally:
-        logger.removeHandler(handler)
-    text = stream.getvalue()
+
+    text = _stdlib_lines(fail)
     assert "bob@example.org" not in text and "[email]" in text
     assert "LS1 4AP" not in text and "AB12 CDE" not in text
     assert "ValueError" in text  # the traceback is still there, only redacted
@@ -102,7 +95,7 @@ def _stdlib_lines(emit: Callable[[logging.Logger], None]) -> str:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(RedactingFilter())
-    logger = logging.getLogger("bluelamp.test.known")
+    logger = logging.getLogger("bluelamp.test.redaction")
     logger.addHandler(handler)
     logger.propagate = False
     try:

@@ -18,7 +18,7 @@ def main() -> None:
 
     from channels.app import create_app
     from channels.event_loop import new_event_loop
-    from channels.logs import configure_logging
+    from triage.log_setup import configure_logging
 
     settings = Settings.from_env()
     configure_logging()

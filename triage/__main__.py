@@ -13,6 +13,11 @@ CASE_COMMANDS = frozenset({"cases", "outbox-worker"})
 if len(sys.argv) > 1 and sys.argv[1] in CASE_COMMANDS:
     from triage.cases.cli import main as cases_main
 
+    if sys.argv[1] == "outbox-worker":  # a long-running process: redacted JSON log lines
+        from triage.log_setup import configure_logging
+
+        configure_logging()
+
     raise SystemExit(cases_main(sys.argv[1:]))
 
 if len(sys.argv) > 1 and sys.argv[1] == "staff":

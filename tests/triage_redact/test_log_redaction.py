@@ -71,7 +71,7 @@ def test_gateway_logging_renders_redacted_json_lines() -> None:
     """The gateway's real configuration, in a fresh interpreter (it configures globally)."""
     code = (
         "import structlog\n"
-        "from channels.logs import configure_logging\n"
+        "from triage.log_setup import configure_logging\n"
         "configure_logging()\n"
         "log = structlog.get_logger('t')\n"
         "try:\n"
@@ -167,3 +167,30 @@ async def test_known_names_belong_to_one_task() -> None:
 
     await asyncio.gather(request("Ann", "Ann and Bob"), request("Bob", "Ann and Bob"))
     assert seen == {"Ann": "[name] and Bob", "Bob": "Ann and [name]"}
+
+
+def test_action_server_structlog_events_are_redacted_json_lines() -> None:
+    """`python -m rasa_sdk` imports the actions package as its ``__main__`` package: then, and
+    only then, our structlog events are configured (a fresh interpreter stands in for it)."""
+    code = (
+        "import sys, structlog\n"
+        "sys.modules['__main__'].__package__ = 'rasa_sdk'\n"
+        "import actions\n"
+        "structlog.get_logger('t').warning('report_not_submitted', detail='mail bob@example.org')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["event"] for line in lines] == ["report_not_submitted"], result.stdout
+    assert lines[0]["detail"] == "mail [email]"
+
+
+def test_importing_the_actions_leaves_structlog_alone() -> None:
+    code = (
+        "import structlog\n"
+        "before = structlog.get_config()['processors']\n"
+        "import actions\n"
+        "assert structlog.get_config()['processors'] == before\n"
+    )
+    subprocess.run([sys.executable, "-c", code], timeout=120, check=True)

@@ -46,9 +46,17 @@ def _optional_text(value: Any) -> str | None:
     return None if value is None else display_value(value)
 
 
-def clear_report_slots() -> list[EventType]:
-    """Events that forget every answer of the current report (and that one was ready)."""
-    return [SlotSet(slot, None) for slot in (*REPORT_SLOTS, REPORT_READY)]
+def clear_report_slots(tracker: Tracker) -> list[EventType]:
+    """Events that forget every answer of the current report (and that one was ready).
+
+    Only for slots that hold something: the engine loads and replays every event of the
+    conversation on each later turn, and a new report in a fresh conversation would
+    otherwise start with a dozen events that change nothing."""
+    return [
+        SlotSet(slot, None)
+        for slot in (*REPORT_SLOTS, REPORT_READY)
+        if tracker.get_slot(slot) is not None
+    ]
 
 
 class ActionStartReport(Action):
@@ -67,7 +75,7 @@ class ActionStartReport(Action):
             )
             return []
         dispatcher.utter_message(text=messages.START_REPORT)
-        return [*clear_report_slots(), SlotSet("crime_type", crime_type)]
+        return [*clear_report_slots(tracker), SlotSet("crime_type", crime_type)]
 
 
 class ActionReportSummary(Action):
@@ -182,7 +190,7 @@ class ActionSubmitReport(Action):
             dispatcher.utter_message(text=template.format(receipt=result.receipt_code))
         dispatcher.utter_message(text=self._next_steps(tracker, report, result))
         events: list[EventType] = [
-            *clear_report_slots(),
+            *clear_report_slots(tracker),
             SlotSet("submission_count", float(count + 1)),
         ]
         if isinstance(result, Submitted):
@@ -276,4 +284,4 @@ class ActionCancelReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=messages.CANCELLED)
-        return [*clear_report_slots(), SlotSet("paused_form", None)]
+        return [*clear_report_slots(tracker), SlotSet("paused_form", None)]

@@ -58,6 +58,13 @@ async def test_start_report_sets_crime_type_and_clears_an_earlier_report() -> No
     assert "999" in message
 
 
+async def test_start_report_in_a_fresh_conversation_sets_only_the_crime_type() -> None:
+    # Nothing to forget, so no clearing events: the engine replays every event each turn.
+    slots, events, _ = await run(ActionStartReport(), intent="report_theft", text="bike nicked")
+    assert slots == {"crime_type": "theft"}
+    assert len(events) == 1
+
+
 async def test_start_report_without_a_report_intent_asks_which_kind() -> None:
     slots, _, dispatcher = await run(ActionStartReport(), intent="greet", text="hello")
     assert "crime_type" not in slots
@@ -149,7 +156,10 @@ async def test_submit_stores_the_report_and_tells_the_reference(
     database_url: str, inspector: SqlCaseSystem
 ) -> None:
     slots, _, dispatcher = await run(
-        ActionSubmitReport(), slots=BURGLARY, sender_id="conv-1", channel="webchat"
+        ActionSubmitReport(),
+        slots={**BURGLARY, "report_ready": True},
+        sender_id="conv-1",
+        channel="webchat",
     )
     reference = slots["report_reference"]
     assert is_valid_reference(reference)
@@ -292,7 +302,7 @@ async def test_submit_with_nothing_collected_sends_nothing(database_url: str) ->
 @pytest.mark.parametrize("paused", ["theft_form", None])
 async def test_cancel_clears_answers_and_says_nothing_was_sent(paused: str | None) -> None:
     slots, _, dispatcher = await run(
-        ActionCancelReport(), slots={**BURGLARY, "paused_form": paused}
+        ActionCancelReport(), slots={**BURGLARY, "paused_form": paused, "report_ready": True}
     )
     assert all(slots[slot] is None for slot in BURGLARY)
     assert slots["paused_form"] is None

@@ -10,13 +10,14 @@ this model asks for them (learnt once, untimed, as bench/webchat.py does). Most 
 the widget's WebSocket, `--rest-share` of conversations the REST webhook; each conversation
 is a new conversation id (and a new socket). Think time: uniform between `--think-min` and
 `--think-max` seconds before every message (default 0.3-1.2 s, mean 0.75 s). Arithmetic
-worth keeping in mind: one person sends at most one message per think + latency (+ the 0.2 s
-quiet spell below, on the socket), so 40 turns/s from 50 people needs a cycle of 1.25 s: at
-the default think times a mean latency of about 0.3 s; at 0.5-2 s think times, never.
+worth keeping in mind: one person sends at most one message per think + latency, so 40
+turns/s from 50 people needs a cycle of 1.25 s: at the default think times a mean latency
+of about 0.5 s; at 0.5-2 s think times, never.
 
 Per turn: latency from sending to the last reply of the turn (REST: the response; socket:
-the last `bot` frame after the bot's `typing: false`, replies of one turn arrive in one
-burst so a quiet spell of `QUIET_SECONDS` ends the turn, and is not counted as latency).
+the last `bot` frame after the bot's `typing: false`, which says how many `bot` frames of
+the turn follow it; from a gateway that does not say, a quiet spell of `QUIET_SECONDS`
+ends the turn, not counted as latency).
 Errors: `error` frames, HTTP 5xx (and other non-200), turns over 10 s (timeout), the
 gateway's "cannot answer you here right now" fallback (the engine failed), connection
 failures. Losses, counted at the end from the shared Redis transcript and operator queue
@@ -266,9 +267,12 @@ class Person:
         started = time.monotonic()
         last_reply: float | None = None
         bot_done = False
+        expected: int | None = None  # replies of the turn, once the gateway has said how many
         await ws.send_json({"type": "message", "id": message_id, "text": text})
         deadline = started + TURN_TIMEOUT_SECONDS
         while True:
+            if expected is not None and len(sent.replies) >= expected:
+                break
             wait = QUIET_SECONDS if bot_done else deadline - time.monotonic()
             if wait <= 0:
                 self.tally.errors["timeout"] += 1
@@ -301,6 +305,8 @@ class Person:
             elif kind == "typing" and frame.get("author") == "bot" and not frame.get("active"):
                 bot_done = True
                 last_reply = last_reply or time.monotonic()
+                if isinstance(frame.get("replies"), int):
+                    expected = len(sent.replies) + frame["replies"]
             elif kind == "bot":
                 sent.replies.append(str(frame.get("text", "")))
                 last_reply = time.monotonic()

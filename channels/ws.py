@@ -263,10 +263,13 @@ class ChatSocket:
 
     async def _answer(self, turn: Turn) -> None:
         await self._send({"type": "typing", "active": True, "author": "bot"})
+        replies: list[Reply] = []
         try:
             replies = await self._service.answer(turn)
         finally:
-            await self._send({"type": "typing", "active": False, "author": "bot"})
+            # How many `bot` frames follow: a client knows when the turn is over.
+            done = {"type": "typing", "active": False, "author": "bot", "replies": len(replies)}
+            await self._send(done)
         for reply in replies:
             await self._send(bot_frame(reply))
 

@@ -52,6 +52,10 @@ async def test_message_is_acked_then_answered_with_typing_in_between(
     kinds = [f["type"] for f in frames]
     assert kinds.index("typing") < kinds.index("bot")
     assert frames[kinds.index("typing")]["active"] is True
+    # The end of typing says how many replies of this turn follow it, and exactly they do.
+    [done] = [i for i, f in enumerate(frames) if f["type"] == "typing" and not f["active"]]
+    assert frames[done]["replies"] == 2
+    assert [f["type"] for f in frames[done + 1 :]] == ["bot", "bot"]
     bots = [f for f in frames if is_bot(f)]
     assert bots[0]["text"] == "Echo: hello"
     assert bots[0]["buttons"] == []

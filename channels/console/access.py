@@ -37,11 +37,10 @@ async def item_for(request: web.Request, item_id: str) -> QueueItem:
 
 
 async def claimed_item(request: web.Request, conversation_id: str) -> QueueItem | None:
-    """The conversation's claimed item (by anyone), or None."""
-    for item in await request.app[back_office_key].queue.list_claimed():
-        if item.conversation_id == conversation_id:
-            return item
-    return None
+    """The conversation's claimed item (by anyone), or None. Looked up by conversation, not
+    by listing every claimed item: each console request asks, and the list grows with staff."""
+    item = await request.app[back_office_key].queue.item_for(conversation_id)
+    return None if item is None or item.waiting else item
 
 
 async def held_item(request: web.Request, session: StaffSession, conversation_id: str) -> QueueItem:

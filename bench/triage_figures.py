@@ -10,7 +10,7 @@ rate and emergency recall of the production model on the hand-written probe list
 `tests/triage/nlp/test_nlp_false_alarms.py`.
 
 `--check` exits 1 when the mean over the seeds misses one of the issue's targets, or the
-worst seed misses its floor (the same targets, except emergency recall: 0.96, set at what
+worst seed misses its floor (the same targets, except emergency recall: 0.97, set under what
 was measured; a known gap to the 0.98 target), so one lucky split cannot pass.
 `--sweep` shows the dev sweep the primary seed's threshold was chosen from. `--errors`
 lists the primary seed's dev mistakes: dev is where mistakes are studied; test mistakes

@@ -10,5 +10,5 @@ rm -rf results/nlu-cv
 # table). Until the data reaches them, the suite fails on any fall below the figures
 # measured (README), less a margin for Rasa's unseeded fold shuffling.
 .venv/bin/python bench/nlu_categories.py results/nlu-cv --check \
-  --require-macro-f1 "${NLU_REQUIRE_MACRO_F1:-0.89}" \
-  --require-emergency-recall "${NLU_REQUIRE_EMERGENCY_RECALL:-0.96}"
+  --require-macro-f1 "${NLU_REQUIRE_MACRO_F1:-0.895}" \
+  --require-emergency-recall "${NLU_REQUIRE_EMERGENCY_RECALL:-0.975}"

@@ -34,9 +34,11 @@ TARGET_MACRO_F1 = 0.90
 # The worst single seed must meet the same targets, except emergency recall. When the
 # three-way split came in, the mean over five seeds was 0.981-0.985 but the worst seed
 # 0.966-0.977 (4 to 6 of ~175 test emergencies missed; which seed is worst, and by how
-# much, moved with single-example data edits). The floor is set at what was measured, not
-# at the 0.98: a known gap, printed by the bench next to the target.
-WORST_EMERGENCY_RECALL = 0.96
+# much, moved with single-example data edits). The floor is set under what is measured, not
+# at the 0.98: a known gap, printed by the bench next to the target. Raised from
+# 0.96 to 0.97 when the rules for "being attacked", overdose counts and suspect packages,
+# the model-alone floor and the 3% dev budget brought the worst seed to 0.979.
+WORST_EMERGENCY_RECALL = 0.97
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,13 @@ _DANGER_ING = [
     "bottling", "headbutting", "raping", "chasing",
 ]  # fmt: skip
 _NOW_WORDS = ["still", "now", "currently", "just", "literally", "actually"]
+# Harm being suffered while the message is written: "I'm being attacked", "she's being
+# followed". Not "harassed" or "bullied": those are usually a course of conduct to report.
+_DANGER_DONE = [
+    "attacked", "stabbed", "beaten", "battered", "hit", "kicked", "punched", "strangled",
+    "choked", "robbed", "mugged", "followed", "chased", "assaulted", "raped", "dragged",
+    "hurt", "kidnapped", "abducted", "shot", "glassed", "jumped", "threatened",
+]  # fmt: skip
 _HELD_WEAPONS = [
     "knife", "knives", "machete", "machetes", "gun", "guns", "pistol", "shotgun", "rifle",
     "axe", "hatchet", "sword", "blade", "bat", "hammer", "crowbar", "bar", "bottle", "brick",
@@ -91,6 +98,7 @@ _SPORT_LOSSES = [
 ]  # fmt: skip
 _SCORE: Pattern = [{"LIKE_NUM": True}, {"ORTH": {"IN": ["-", "–"]}}, {"LIKE_NUM": True}]
 _TAKE_VERBS = ["taken", "took", "take", "swallowed", "necked", "downed", "had", "eaten", "ate"]
+_TAKEN = ["taken", "took", "swallowed", "necked", "downed"]
 _QUANTITY = [
     "all", "whole", "load", "loads", "lot", "lots", "handful", "packet", "packets", "bottle",
     "box", "boxes", "pack", "packs", "strip", "strips", "bunch", "entire", "stash", "tub",
@@ -136,6 +144,12 @@ FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
             {"LOWER": {"IN": _NOW_WORDS}, "OP": "?"},
             {"LOWER": {"IN": _DANGER_ING}},
         ],
+        [
+            {"NORM": {"IN": _BE}},
+            {"LOWER": {"IN": _NOW_WORDS}, "OP": "?"},
+            {"LOWER": "being"},
+            {"LOWER": {"IN": _DANGER_DONE}},
+        ],
         # "they're still here", "the man is still there"; not the chat's "I'm still here"
         # or "are you still there?"
         [
@@ -158,6 +172,13 @@ FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
                 "LOWER": {"IN": ["of", "the", "my", "his", "her", "their", "a", *_QUANTITY]},
                 "OP": "{0,3}",
             },
+            {"LOWER": {"IN": _PILLS}},
+        ],
+        # a count no dose comes to: "took 40 paracetamol", "swallowed 30 of my tablets"
+        [
+            {"LOWER": {"IN": _TAKEN}},
+            {"LOWER": {"REGEX": r"^[1-9][0-9]+$"}},
+            {"LOWER": {"IN": ["of", "the", "my", "his", "her", "their"]}, "OP": "{0,2}"},
             {"LOWER": {"IN": _PILLS}},
         ],
         [
@@ -205,6 +226,28 @@ FLAG_PATTERNS: dict[RiskFlag, list[Pattern]] = {
             {"NORM": {"IN": _FAMILY_VICTIMS}},
         ],
     ],
+    RiskFlag.VIOLENCE: [
+        # "a gang jumping one lad", "they're jumping him" (not "jumping on the trampoline")
+        [
+            {"LOWER": {"IN": ["jumping", "jumpin"]}},
+            {"LOWER": {"IN": ["a", "an", "one", "some", "the", "this", "that", "my"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_STRANGERS, "lad", "kid", "boy", "girl", "him", "her", "me"]}},
+        ],
+    ],
+    RiskFlag.FIRE: [
+        # "someone's set my car alight", "set the bins on fire"
+        [
+            {"LOWER": {"IN": ["set", "setting", "sets"]}},
+            {"IS_PUNCT": False, "OP": "{1,3}"},
+            {"LOWER": {"IN": ["alight", "ablaze", "afire"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["set", "setting", "sets"]}},
+            {"IS_PUNCT": False, "OP": "{1,3}"},
+            {"LOWER": "on"},
+            {"LOWER": "fire"},
+        ],
+    ],
     RiskFlag.WEAPON: [
         [
             {"LOWER": {"IN": ["with", "wielding", "waving", "swinging", "holding", "carrying"]}},
@@ -245,6 +288,17 @@ CHILD_AGE_LIMIT = 18
 
 
 CUE_PATTERNS: dict[Cue, list[Pattern]] = {
+    # "I can't get my mum to wake up"
+    Cue.SERIOUS_HARM: [
+        [
+            {"NORM": {"IN": ["can", "could", "ca"]}, "OP": "?"},
+            {"NORM": {"IN": ["not", "cannot"]}},
+            {"LOWER": "get"},
+            {"IS_PUNCT": False, "OP": "{1,3}"},
+            {"LOWER": "to"},
+            {"LOWER": {"IN": ["wake", "breathe", "respond", "move"]}},
+        ],
+    ],
     Cue.MISSING: [
         [
             {"LOWER": {"IN": _MISSING_PEOPLE}},

@@ -97,6 +97,8 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         going to stab, he'll kill, she'll kill, they'll kill
         shoot up the, shoot the place up, active shooter, gunman, gunmen
         locked me in, locked her in, locked him in, locked us in, locked the kids in
+        suspicious package, suspect package, suspicious device, explosive device
+
         won't let me out, wont let me out, won't let her out, wont let her out
     """),
     RiskFlag.IN_PROGRESS: _phrases("""
@@ -249,7 +251,7 @@ CUE_PHRASES: dict[Cue, tuple[str, ...]] = {
         screaming for help, shouting for help, calling for help, crying for help
         can't swim, cant swim, cannot swim, throat is swelling, throat's swelling
         anaphylactic, anaphylaxis, going blue, turned blue, won't stop bleeding
-        wont stop bleeding
+        wont stop bleeding, having a stroke, biker down, rider down
     """),
     Cue.JOKE: _phrases("""
         lol, lool, lmao, lmfao, rofl, haha, hahaha, hahahaha, jk, only joking, 😂, 🤣, 😹, 😜

@@ -13,9 +13,12 @@ The procedure (`choose_threshold`):
 2. Take the lowest threshold whose dev false-emergency rate is within `DEV_FALSE_BUDGET`.
    Safety first: the false-alarm allowance is spent on catching emergencies. Dev has only
    about 170 emergencies, so it cannot show recall differences of half a point, which is
-   what the threshold moves; it can show the false-alarm cost. The budget, 0.035, sits 1.5
-   points under the 5% ceiling: a rate measured on ~420 dev non-emergencies has a
-   standard error of about 0.9 points.
+   what the threshold moves; it can show the false-alarm cost. The budget, 0.030, sits 2
+   points under the 5% ceiling, because the ceiling is checked on the worst of five seeds'
+   test parts: a rate measured on ~420 dev non-emergencies has a standard error of about
+   0.9 points, the difference between a dev and a test rate about 1.3, and the worst of
+   five draws lands about 1.2 of those above the middle. (It was 0.035, 1.5 points under,
+   until one seed's test rate came out at 0.051 with dev at 0.034.)
 3. Check the result against the targets: dev emergency recall at least `DEV_MIN_RECALL`,
    dev false emergencies at most `DEV_MAX_FALSE_EMERGENCY`. The outcome is recorded with
    the threshold (`met`), never used to move it.
@@ -45,7 +48,7 @@ from triage.nlp.rules import (
 from triage.nlp.training_data import LabelledText
 
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.05 * i, 2) for i in range(1, 11))
-DEV_FALSE_BUDGET = 0.035
+DEV_FALSE_BUDGET = 0.030
 DEV_MIN_RECALL = 0.98
 DEV_MAX_FALSE_EMERGENCY = 0.05
 MIN_DEV_EMERGENCIES = 20

@@ -1,6 +1,6 @@
-"""Decisions: the safety bias (rules and threshold raise, nothing lowers an emergency),
-priorities, confidence and reasons, with the real model and with a model forced to
-disagree."""
+"""Decisions: the safety bias (rules and threshold raise; only the model's own doubt with
+no risk words lowers an emergency, to P2), priorities, confidence and reasons, with the
+real model and with a model forced to disagree."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from spacy.tokens import Doc
 
 from triage.decisions import Category, Channel, Contact, Flag, Priority, RiskFlag
 from triage.nlp.classifier import TriageClassifier, load_pipeline
-from triage.nlp.decision_rules import EMERGENCY_THRESHOLD, decide, risk_seen, rule_raise
+from triage.nlp.decision_rules import (
+    EMERGENCY_THRESHOLD,
+    MODEL_ALONE_FLOOR,
+    decide,
+    risk_seen,
+    rule_raise,
+)
 from triage.nlp.flag_phrases import Cue
 from triage.nlp.train import TrainedModel
 
@@ -143,11 +149,42 @@ def test_weapon_with_violence_is_an_emergency_unless_it_is_over(
     assert over.priority is Priority.P2
 
 
-def test_nothing_lowers_the_models_emergency(forced: TriageClassifier) -> None:
+def test_nothing_lowers_the_models_sure_emergency(forced: TriageClassifier) -> None:
     FORCED_CATS.update(cats(0.9, 0.05, 0.03, 0.02))
     for text in ("no one was hurt lol", "what time does the station open", "thanks 😂"):
         decision = forced.classify(contact(text))
         assert (decision.category, decision.priority) == (Category.EMERGENCY, Priority.P1)
+
+
+def test_a_doubtful_model_alone_goes_to_a_person_not_to_999(forced: TriageClassifier) -> None:
+    FORCED_CATS.update(cats(0.45, 0.1, 0.15, 0.3))
+    decision = forced.classify(contact("my wifi isn't working"))
+    assert (decision.category, decision.priority) == (Category.OTHER, Priority.P2)
+    assert decision.reasons[0].startswith("P2: possible emergency for a person to check")
+    assert "0.45" in decision.reasons[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he's got a knife",  # a risk word backs the model up
+        "someone is in my house",  # so does a cue
+        "I can't get my mum to wake up",
+    ],
+)
+def test_a_doubtful_model_backed_by_the_rules_stays_an_emergency(
+    forced: TriageClassifier, text: str
+) -> None:
+    FORCED_CATS.update(cats(0.45, 0.1, 0.15, 0.3))
+    decision = forced.classify(contact(text))
+    assert (decision.category, decision.priority) == (Category.EMERGENCY, Priority.P1)
+
+
+def test_the_floor_is_the_models_own_majority() -> None:
+    at = decide(cats(MODEL_ALONE_FLOOR, 0.2, 0.2, 0.1))
+    below = decide(cats(MODEL_ALONE_FLOOR - 0.01, 0.21, 0.2, 0.1))
+    assert at.category is Category.EMERGENCY
+    assert (below.category, below.priority) == (Category.CRIME_REPORT, Priority.P2)
 
 
 probabilities = st.lists(st.floats(0.0, 1.0), min_size=4, max_size=4).filter(lambda p: sum(p) > 0)
@@ -165,8 +202,13 @@ def test_emergency_is_never_lowered(
     model_says_emergency = max(scores, key=lambda c: scores[c]) == "emergency"
     cue_pairs = [(c, c.value) for c in cues]
     seen = risk_seen([Flag(f, f.value) for f in flags], cue_pairs)
-    if model_says_emergency or (scores["emergency"] >= EMERGENCY_THRESHOLD and seen):
+    sure = scores["emergency"] >= MODEL_ALONE_FLOOR
+    if (model_says_emergency and (sure or seen)) or (
+        scores["emergency"] >= EMERGENCY_THRESHOLD and seen
+    ):
         assert decision.category is Category.EMERGENCY
+    if model_says_emergency and not (sure or seen):
+        assert decision.priority is Priority.P2
     assert (decision.category is Category.EMERGENCY) == (decision.priority is Priority.P1)
     if decision.category is not Category.EMERGENCY:
         assert rule_raise(decision.flags, [(c, c.value) for c in cues]) is None

@@ -231,6 +231,14 @@ def test_saved_models_hold_no_rules(trained: TrainedModel) -> None:
         ("trying to drag a girl into a van", RiskFlag.THREAT_TO_LIFE, "drag a girl into a van"),
         ("a man snatched a little girl", RiskFlag.THREAT_TO_LIFE, "snatched a little girl"),
         ("he's locked me in", RiskFlag.THREAT_TO_LIFE, "locked me in"),
+        ("I'm being attacked, please help", RiskFlag.IN_PROGRESS, "'m being attacked"),
+        ("she is now being followed", RiskFlag.IN_PROGRESS, "is now being followed"),
+        ("just took 40 paracetamol", RiskFlag.SELF_HARM, "took 40 paracetamol"),
+        ("swallowed 30 of my tablets", RiskFlag.SELF_HARM, "swallowed 30 of my tablets"),
+        ("suspicious package by the doors", RiskFlag.THREAT_TO_LIFE, "suspicious package"),
+        ("a gang jumping one lad", RiskFlag.VIOLENCE, "jumping one lad"),
+        ("someones set my car alight", RiskFlag.FIRE, "set my car alight"),
+        ("they set the bins on fire", RiskFlag.FIRE, "set the bins on fire"),
     ],
 )
 def test_harm_happening_now_is_read_from_the_wording(
@@ -279,10 +287,27 @@ def test_figures_of_speech_raise_nothing(rules_nlp: Language, text: str, flag: R
         ("they were flashing at kids", Cue.CRIME_ACTIVE, "flashing at"),
         ("there was a knife fight", Cue.OVER, "was"),
         ("it happened last night", Cue.OVER, "last night"),
+        ("I can't get my mum to wake up", Cue.SERIOUS_HARM, "can't get my mum to wake"),
+        ("my grandma is having a stroke", Cue.SERIOUS_HARM, "having a stroke"),
+        ("biker down on the A1", Cue.SERIOUS_HARM, "biker down"),
     ],
 )
 def test_more_cues(rules_nlp: Language, text: str, cue: Cue, words: str) -> None:
     assert (cue, words) in doc_cues(rules_nlp(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I took 2 paracetamol for my headache",  # a dose, not an overdose
+        "my son is being bullied at school",  # a course of conduct, for a report
+        "kids jumping on the trampoline",
+        "I can't get the app to work",
+    ],
+)
+def test_everyday_wording_near_the_new_rules_raises_nothing(rules_nlp: Language, text: str) -> None:
+    doc = rules_nlp(text)
+    assert not doc_flags(doc) and not doc_cues(doc)
 
 
 def test_an_intruder_needs_to_be_at_my_place(rules_nlp: Language) -> None:

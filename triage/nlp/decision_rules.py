@@ -134,11 +134,8 @@ def decide(
     p_emergency = probabilities[Category.EMERGENCY.value]
     category = model_choice
     reasons: list[str] = []
-    doubtful = (
-        model_choice is Category.EMERGENCY
-        and p_emergency < MODEL_ALONE_FLOOR
-        and not risk_seen(flags, cues)
-    )
+    seen = risk_seen(flags, cues)
+    doubtful = model_choice is Category.EMERGENCY and p_emergency < MODEL_ALONE_FLOOR and not seen
     if doubtful:
         model_choice = Category(
             max(
@@ -152,7 +149,6 @@ def decide(
             f"emergency at only {p_emergency:.2f} and the rules saw no risk"
         )
     if model_choice is not Category.EMERGENCY:
-        seen = risk_seen(flags, cues)
         if p_emergency >= threshold and seen:
             category = Category.EMERGENCY
             reasons.append(

@@ -98,6 +98,7 @@ _SPORT_LOSSES = [
 ]  # fmt: skip
 _SCORE: Pattern = [{"LIKE_NUM": True}, {"ORTH": {"IN": ["-", "–"]}}, {"LIKE_NUM": True}]
 _TAKE_VERBS = ["taken", "took", "take", "swallowed", "necked", "downed", "had", "eaten", "ate"]
+# Past tense only for a bare count: "I take 20 tablets a week" is a prescription.
 _TAKEN = ["taken", "took", "swallowed", "necked", "downed"]
 _QUANTITY = [
     "all", "whole", "load", "loads", "lot", "lots", "handful", "packet", "packets", "bottle",

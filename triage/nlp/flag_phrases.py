@@ -98,7 +98,6 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         shoot up the, shoot the place up, active shooter, gunman, gunmen
         locked me in, locked her in, locked him in, locked us in, locked the kids in
         suspicious package, suspect package, suspicious device, explosive device
-
         won't let me out, wont let me out, won't let her out, wont let her out
     """),
     RiskFlag.IN_PROGRESS: _phrases("""

@@ -301,15 +301,18 @@ CHILD_AGE_LIMIT = 18
 
 
 CUE_PATTERNS: dict[Cue, list[Pattern]] = {
-    # "I can't get my mum to wake up"
+    # "I can't get my mum to wake up"; a person, and only waking or breathing: not "can't
+    # get the council to respond" or "can't get my car to move"
     Cue.SERIOUS_HARM: [
         [
             {"NORM": {"IN": ["can", "could", "ca"]}, "OP": "?"},
             {"NORM": {"IN": ["not", "cannot"]}},
             {"LOWER": "get"},
-            {"IS_PUNCT": False, "OP": "{1,3}"},
+            {"LOWER": {"IN": ["my", "our", "his", "her", "the", "this", "a", "that"]}, "OP": "?"},
+            {"LOWER": {"IN": ["little", "baby", "young", "elderly", "old"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_MISSING_PEOPLE, *_STRANGERS, "him", "her", "them", "lad"]}},
             {"LOWER": "to"},
-            {"LOWER": {"IN": ["wake", "breathe", "respond", "move"]}},
+            {"LOWER": {"IN": ["wake", "breathe"]}},
         ],
     ],
     Cue.MISSING: [

@@ -303,6 +303,8 @@ def test_more_cues(rules_nlp: Language, text: str, cue: Cue, words: str) -> None
         "my son is being bullied at school",  # a course of conduct, for a report
         "kids jumping on the trampoline",
         "I can't get the app to work",
+        "I can't get the council to respond",
+        "can't get my car to move in the snow",
     ],
 )
 def test_everyday_wording_near_the_new_rules_raises_nothing(rules_nlp: Language, text: str) -> None:

@@ -15,6 +15,7 @@ from actions import (
     form_validation,
     known_names,
     report_actions,
+    understand,
 )
 from triage.log_redaction import install_stdlib_redaction
 from triage.log_setup import configure_structlog
@@ -33,4 +34,5 @@ __all__ = [
     "form_validation",
     "known_names",
     "report_actions",
+    "understand",
 ]

@@ -19,6 +19,7 @@ from actions import messages
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
 from actions.conversation import handoff_summary, input_channel, latest_intent
+from actions.story import report_in_progress
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
@@ -154,6 +155,10 @@ class ActionResumeReport(Action):
         if isinstance(paused, str) and paused:
             dispatcher.utter_message(text=messages.RESUME_REPORT)
             return [SlotSet("paused_form", None), FollowupAction(paused)]
+        waiting = report_in_progress(tracker)
+        if waiting is not None:
+            dispatcher.utter_message(text=messages.RESUME_REPORT)
+            return [FollowupAction(waiting)]
         dispatcher.utter_message(
             text=messages.GLAD_SAFE, buttons=list(messages.MAIN_OPTION_BUTTONS)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,13 +17,33 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.interfaces import ActionExecutionRejection
 from rasa_sdk.types import DomainDict
 
 from actions import messages
 from actions.case_access import settings
 from actions.clock import Clock, local_now, system_clock
-from actions.conversation import failures, held_before_latest_message
+from actions.conversation import failures, held_before_latest_message, latest_text
 from actions.report_spec import FORM_SLOTS, applies
+from actions.story import (
+    answer_validator,
+    apply_correction,
+    is_side_question,
+    noted_message,
+    report_texts,
+    start_facts,
+)
+from triage.understanding import facts_in
+from triage.understanding.facts import (
+    find_contact,
+    find_name,
+    find_place,
+    find_reference,
+    find_value,
+    find_vehicle_reg,
+    find_when,
+    when_words,
+)
 from triage.validation import (
     NOT_KNOWN,
     Parsed,
@@ -64,6 +85,18 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _first_ok(
+    parse: Callable[[str], Parsed], text: str, find: Callable[[str], str | None]
+) -> Parsed:
+    """The whole answer if it parses, else the part of it that does ("my name's Sam and
+    my number is 07700 900456" gives both a name and a number)."""
+    parsed = parse(text)
+    if parsed.ok:
+        return parsed
+    found = find(text)
+    return parse(found) if found is not None else parsed
+
+
 class FormValidation(FormValidationAction, ABC):
     """Shared validators; subclasses only name their form."""
 
@@ -97,6 +130,83 @@ class FormValidation(FormValidationAction, ABC):
         missing = next((slot for slot in required if tracker.slots.get(slot) is None), None)
         return SlotSet(REQUESTED_SLOT, missing)
 
+    # --- listening to the whole message ------------------------------------------------------
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate the answer, and take every other fact the person gave on the way.
+
+        Before the usual validation: a side question ("what time do you open?") is handed
+        back to the dialogue (rejected, so its own rule answers it and the form asks again);
+        a correction of an earlier answer ("actually it was 4pm") is applied instead of
+        being stored as this answer. Facts for questions not yet asked are added as slot
+        candidates and validated like answers, then shown back once instead of asked.
+        """
+        form = self.form_name()
+        answering = self._answering(tracker)
+        if answering is not None:
+            if is_side_question(tracker, answering):
+                raise ActionExecutionRejection(self.name(), "a side question, not an answer")
+            corrected = apply_correction(
+                dispatcher, tracker, form, self._now_local(), self._validated, asking=answering
+            )
+            if corrected is not None:
+                return corrected
+        filled = self._prefill(tracker, form, answering)
+        events = await super().run(dispatcher, tracker, domain)
+        kept = {
+            event["name"]: event["value"]
+            for event in events
+            if event.get("event") == "slot" and event.get("name") in filled
+        }
+        noted = [(slot, kept[slot]) for slot in filled if kept.get(slot) is not None]
+        if noted:
+            dispatcher.utter_message(text=noted_message(form, noted, starting=answering is None))
+        return events
+
+    def _answering(self, tracker: Tracker) -> str | None:
+        """The question the latest message answers, or None (the form is starting or back)."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if tracker.active_loop_name != self.form_name() or not isinstance(requested, str):
+            return None
+        return requested if requested in tracker.slots_to_validate() else None
+
+    def _prefill(self, tracker: Tracker, form: str, answering: str | None) -> list[str]:
+        """Add what the person already said as candidates for unanswered questions."""
+        required = [slot for slot in FORM_SLOTS.get(form, ()) if applies(form, slot, tracker.slots)]
+        starting = answering is None and all(tracker.slots.get(slot) is None for slot in required)
+        if answering is None and not starting:
+            return []  # back after an interruption: nothing new was said for this form
+        now = self._now_local()
+        if starting:
+            found = start_facts(report_texts(tracker), now, form)
+        else:
+            found = facts_in(latest_text(tracker), now, form).found
+        candidates = [
+            SlotSet(slot, found[slot])
+            for slot in required
+            if slot != answering and tracker.slots.get(slot) is None and slot in found
+        ]
+        tracker.add_slots(candidates)
+        return [str(event["name"]) for event in candidates]
+
+    def _validated(self, slot: str, text: str) -> Any:
+        """The normalised value of ``text`` as an answer to ``slot``, or None if refused."""
+        return answer_validator(self.form_name(), self._now_local())(slot, text)
+
+    def _gave_other_facts(self, tracker: Tracker, slot: str) -> bool:
+        """True when the latest message answered other questions of this form, not this one
+        (a place given when asked the time): no error then, the question is simply asked
+        again after the facts are noted."""
+        form = self.form_name()
+        found = facts_in(latest_text(tracker), self._now_local(), form).found
+        return any(
+            other != slot and applies(form, other, tracker.slots)
+            for other in found
+            if other in FORM_SLOTS.get(form, ())
+        )
+
     # --- shared machinery -----------------------------------------------------------------
 
     def _accept(self, slot: str, value: Any, tracker: Tracker) -> Slots:
@@ -126,6 +236,8 @@ class FormValidation(FormValidationAction, ABC):
             return {slot: raw}
         if parsed.ok:
             return self._accept(slot, parsed.value, tracker)
+        if self._answering(tracker) == slot and self._gave_other_facts(tracker, slot):
+            return {slot: None}
         counts = failures(tracker)
         previous = counts.get(slot, 0)
         if (
@@ -162,14 +274,19 @@ class FormValidation(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """When: a time or window in the past, shown in a normalised way."""
-        parsed = parse_when(_as_text(value), self._now_local())
+        text = _as_text(value)
+        parsed = parse_when(text, self._now_local())
+        if not parsed.ok and (phrase := find_when(text, self._now_local())) is not None:
+            parsed = parse_when(phrase, self._now_local())
         return self._outcome("incident_when", value, parsed, dispatcher, tracker, NOT_KNOWN)
 
     def validate_incident_where(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """Where: a real place, with any postcode checked and tidied."""
-        parsed = parse_place(_as_text(value))
+        text = _as_text(value)
+        place = find_place(text) if when_words(text) else None
+        parsed = parse_place(place or text)
         return self._outcome("incident_where", value, parsed, dispatcher, tracker, NOT_KNOWN)
 
     def validate_property_details(
@@ -183,7 +300,7 @@ class FormValidation(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """A rough value in pounds, or not known."""
-        parsed = parse_money(_as_text(value))
+        parsed = _first_ok(parse_money, _as_text(value), find_value)
         return self._outcome("property_value", value, parsed, dispatcher, tracker, NOT_KNOWN)
 
     def validate_vehicle_reg(
@@ -191,7 +308,11 @@ class FormValidation(FormValidationAction, ABC):
     ) -> Slots:
         """A UK registration; "not known" is fine for someone else's vehicle (road_form)."""
         allow_unknown = self.form_name() == "road_form"
-        parsed = parse_vehicle_reg(_as_text(value), allow_unknown=allow_unknown)
+        parsed = _first_ok(
+            lambda text: parse_vehicle_reg(text, allow_unknown=allow_unknown),
+            _as_text(value),
+            find_vehicle_reg,
+        )
         return self._outcome("vehicle_reg", value, parsed, dispatcher, tracker, NOT_KNOWN)
 
     def validate_injuries(
@@ -235,14 +356,18 @@ class FormValidation(FormValidationAction, ABC):
     ) -> Slots:
         """A name; "anonymous" only in community reports."""
         allow_anonymous = self.form_name() == "community_form"
-        parsed = parse_name(_as_text(value), allow_anonymous=allow_anonymous)
+        parsed = _first_ok(
+            lambda text: parse_name(text, allow_anonymous=allow_anonymous),
+            _as_text(value),
+            find_name,
+        )
         return self._outcome("reporter_name", value, parsed, dispatcher, tracker)
 
     def validate_reporter_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """An email address or a UK phone number, normalised."""
-        parsed = parse_contact(_as_text(value))
+        parsed = _first_ok(parse_contact, _as_text(value), find_contact)
         return self._outcome("reporter_contact", value, parsed, dispatcher, tracker)
 
     def validate_contact_consent(
@@ -265,14 +390,14 @@ class FormValidation(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """A reference whose check character is right."""
-        parsed = parse_reference(_as_text(value))
+        parsed = _first_ok(parse_reference, _as_text(value), find_reference)
         return self._outcome("case_reference", value, parsed, dispatcher, tracker)
 
     def validate_verify_detail(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """The email, phone number or postcode given when reporting."""
-        parsed = parse_verify_detail(_as_text(value))
+        parsed = _first_ok(parse_verify_detail, _as_text(value), find_contact)
         return self._outcome("verify_detail", value, parsed, dispatcher, tracker)
 
     def validate_case_update_text(

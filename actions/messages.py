@@ -45,6 +45,21 @@ CRIME_TYPE_LABELS: dict[str, str] = {
     "fraud": "Fraud",
 }
 
+# How a kind of report reads inside a sentence ("It sounds like you want to report ...").
+REPORT_NOUNS: dict[str, str] = {
+    "theft": "a theft",
+    "burglary": "a burglary",
+    "vehicle_crime": "a vehicle crime",
+    "criminal_damage": "damage",
+    "assault": "an assault",
+    "harassment": "harassment",
+    "hate_crime": "a hate crime",
+    "asb": "anti-social behaviour",
+    "drugs": "drug activity",
+    "road_offence": "bad driving",
+    "fraud": "a fraud or scam",
+}
+
 SLOT_LABELS: dict[str, str] = {
     "incident_description": "What happened",
     "incident_when": "When",
@@ -77,6 +92,17 @@ SUMMARY_BUTTONS: tuple[Button, ...] = (
     button("Cancel", "/stop"),
 )
 NO_REPORT = "There is no report in progress. " + WHICH_REPORT
+NOTED_FROM_STORY = "Thank you. From what you have told me, I have noted {facts}."
+NOTED_ALSO = "I have also noted {facts}."
+NOTED_ACCOUNT = "Thank you, I have noted what happened."
+NOTED_ALSO_ACCOUNT = "Thank you, I have noted that."
+NOTED_CHANGE_LATER = "You can change anything before the report is sent."
+CHANGED = "Thank you, I have changed {label} to: {value}."
+REPORT_IN_PROGRESS = (
+    "You have a report that has not been sent yet, so let us finish that first. "
+    "Say 'stop' if you want to cancel it."
+)
+SUMMARY_NOT_SENT = "Your report has not been sent yet. Here it is again."
 CORRECT_WHICH = "Which answer would you like to change?"
 CORRECT_UNKNOWN_FIELD = "That is not one of your answers. Which answer would you like to change?"
 CORRECT_GO = "OK, let us change that."
@@ -318,6 +344,23 @@ FALLBACK = (
     "Sorry, I still did not understand. I can help you report a crime that is over "
     "(tell me in a few words what happened, for example 'my bike was stolen'), check on a "
     "case, answer a question about police services, or put you through to a person."
+)
+NOT_UNDERSTOOD = (
+    "Sorry, I am not sure what you need. If something has happened, tell me in a few words "
+    "what it was, for example 'my bike was stolen from the station yesterday'. Or choose one "
+    "of these:"
+)
+UNDERSTOOD_REPORT = "It sounds like you want to report {crime_label}."
+REPORT_OFFER = "It sounds like you may want to report {crime_label}. Would you like to do that?"
+REPORT_OFFER_YES = "Yes, report {crime_label}"
+TRACK_OFFER = "Would you like to check on case {reference}?"
+PASSING_TO_PERSON = (
+    "I am sorry I have not been able to help. I am passing this conversation to a member of "
+    "staff, who will read what you have written."
+)
+ASK_REPHRASE_OR_PERSON = (
+    "Sorry, I still did not get that. Could you say it another way, in a few words? "
+    "Or I can pass you to a member of staff."
 )
 MAIN_OPTIONS = "You can report a crime, check on a case, ask a question, or talk to a person."
 MAIN_OPTION_BUTTONS: tuple[Button, ...] = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -13,7 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import messages
 from actions.buttons import button
-from actions.case_access import call_case_system, case_system, intake
+from actions.case_access import call_case_system, case_system, intake, settings
+from actions.clock import Clock, local_now, system_clock
 from actions.conversation import (
     collected_answers,
     display_value,
@@ -27,7 +29,8 @@ from actions.conversation import (
     submission_count,
 )
 from actions.emergency_and_handoff import handoff_payload
-from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS
+from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS, form_for
+from actions.story import answer_validator, correction_events, family_in_words, report_in_progress
 from triage.cases.ports import HandoffRequest, ReportSubmission
 from triage.cases.service import Held, Submitted, key_digest
 
@@ -59,8 +62,47 @@ def clear_report_slots(tracker: Tracker) -> list[EventType]:
     ]
 
 
+# A story names its crime more exactly than a one-label intent can: a window smashed to
+# take a bag from a car is vehicle crime, not damage; hostility makes it a hate crime.
+_MORE_EXACT: dict[str, frozenset[str]] = {
+    "vehicle_crime": frozenset({"theft", "criminal_damage"}),
+    "burglary": frozenset({"theft", "criminal_damage"}),
+    "hate_crime": frozenset({"assault", "harassment", "criminal_damage"}),
+}
+
+
+def refined_crime_type(intent_type: str | None, words_type: str | None) -> str | None:
+    """The intent's crime type, unless the words name a more exact one of the same kind."""
+    if intent_type is None:
+        return words_type if words_type != "fraud" else None
+    if words_type is not None and intent_type in _MORE_EXACT.get(words_type, frozenset()):
+        return words_type
+    return intent_type
+
+
+def start_report_events(
+    dispatcher: CollectingDispatcher, tracker: Tracker, crime_type: str, intro: str | None = None
+) -> list[EventType]:
+    """Forget any earlier report, say what will happen and open the crime type's form."""
+    form = form_for(crime_type)
+    if form is None:
+        return []
+    text = messages.START_REPORT if intro is None else f"{intro} {messages.START_REPORT}"
+    dispatcher.utter_message(text=text)
+    events: list[EventType] = [*clear_report_slots(tracker), SlotSet("crime_type", crime_type)]
+    if tracker.get_slot("paused_form"):
+        events.append(SlotSet("paused_form", None))
+    return [*events, FollowupAction(form)]
+
+
 class ActionStartReport(Action):
-    """Set the crime type from the intent, forget any earlier report, say what will happen."""
+    """Start the report the person asked for, or carry on with the one they are in.
+
+    The crime type comes from the intent, refined by the words of the story. A report
+    already waiting for its "yes" or paused half-way is never thrown away by a message
+    that sounds like a new one ("it was my phone that was stolen" at the summary): the
+    person is taken back to it instead.
+    """
 
     def name(self) -> str:
         return "action_start_report"
@@ -68,14 +110,19 @@ class ActionStartReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        crime_type = INTENT_TO_CRIME_TYPE.get(latest_intent(tracker) or "")
+        in_progress = report_in_progress(tracker)
+        if in_progress is not None:
+            dispatcher.utter_message(text=messages.REPORT_IN_PROGRESS)
+            return [SlotSet("paused_form", None), FollowupAction(in_progress)]
+        crime_type = refined_crime_type(
+            INTENT_TO_CRIME_TYPE.get(latest_intent(tracker) or ""), family_in_words(tracker)
+        )
         if crime_type is None:
             dispatcher.utter_message(
                 text=messages.WHICH_REPORT, buttons=list(messages.REPORT_TYPE_BUTTONS)
             )
             return []
-        dispatcher.utter_message(text=messages.START_REPORT)
-        return [*clear_report_slots(tracker), SlotSet("crime_type", crime_type)]
+        return start_report_events(dispatcher, tracker, crime_type)
 
 
 class ActionReportSummary(Action):
@@ -108,7 +155,16 @@ class ActionReportSummary(Action):
 
 
 class ActionCorrectReport(Action):
-    """Clear one answer and reopen the form; without a field, ask which one."""
+    """Change one answer: to the new value the message gives, or ask for it again.
+
+    "Actually it was 4pm" changes the time (the day already given is kept) and goes back
+    to where the person was: the next question, or the summary. Without a new value the
+    named answer is cleared and asked again; without a field, the person picks one.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        """``clock`` is injectable so corrected times can be tested at a fixed time."""
+        self._clock: Clock = clock or system_clock
 
     def name(self) -> str:
         return "action_correct_report"
@@ -122,6 +178,14 @@ class ActionCorrectReport(Action):
                 text=messages.NO_REPORT, buttons=list(messages.REPORT_TYPE_BUTTONS)
             )
             return []
+        changed = correction_events(tracker, form, self._now(), answer_validator(form, self._now()))
+        if changed is not None:
+            # at the summary straight back to it; during the form, on to the next question
+            if tracker.get_slot(REPORT_READY):
+                back: list[EventType] = [FollowupAction("action_report_summary")]
+            else:
+                back = [SlotSet(REPORT_READY, None), FollowupAction(form)]
+            return [*self._changed(dispatcher, form, *changed), *back]
         answers = collected_answers(tracker)
         answered = [slot for slot, _ in answers]
         field = next(tracker.get_latest_entity_values("field"), None) or tracker.get_slot("field")
@@ -146,6 +210,52 @@ class ActionCorrectReport(Action):
         ]
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("field", None), SlotSet(REPORT_READY, None)]
+
+    def _now(self) -> datetime:
+        return local_now(self._clock, settings().timezone)
+
+    @staticmethod
+    def _changed(
+        dispatcher: CollectingDispatcher, form: str, slot: str, value: Any
+    ) -> list[EventType]:
+        """Store the new value and say so."""
+        dispatcher.utter_message(
+            text=messages.CHANGED.format(
+                label=messages.slot_label(form, slot).lower(), value=display_value(value)
+            )
+        )
+        return [SlotSet(slot, value), SlotSet("field", None)]
+
+
+class ActionSummaryReply(Action):
+    """Anything but send / change / cancel while a report waits for its "yes".
+
+    A correction ("the value was nearer £600") is applied; anything else is noted as not
+    a send. Either way the summary follows again with its buttons (bot/data/rules/
+    reports.yml), so the answers are never lost to a message the summary did not expect.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock: Clock = clock or system_clock
+
+    def name(self) -> str:
+        return "action_summary_reply"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = report_form(tracker)
+        if form is None or not collected_answers(tracker):
+            dispatcher.utter_message(
+                text=messages.NO_REPORT, buttons=list(messages.REPORT_TYPE_BUTTONS)
+            )
+            return [SlotSet(REPORT_READY, None)]
+        now = local_now(self._clock, settings().timezone)
+        changed = correction_events(tracker, form, now, answer_validator(form, now))
+        if changed is not None:
+            return ActionCorrectReport._changed(dispatcher, form, *changed)
+        dispatcher.utter_message(text=messages.SUMMARY_NOT_SENT)
+        return []
 
 
 class ActionSubmitReport(Action):

@@ -33,6 +33,7 @@ from triage.routing import (
 )
 from triage.routing.dispatch import BackOffice
 from triage.routing.router import queue_priority
+from triage.understanding import crime_family
 
 log = structlog.get_logger(__name__)
 
@@ -123,6 +124,7 @@ class Screening:
                 "priority": self.decision.priority.value,
                 "flags": list(self.decision.flag_names),
                 "guidance_sent": bool(to_bot.guidance_sent) if to_bot else bool(self.guidance),
+                "family": crime_family(self.contact.text),
             }
         }
 

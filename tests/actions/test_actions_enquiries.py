@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from action_testing import DOMAIN, all_buttons, make_tracker, slot_events, texts
+from action_testing import DOMAIN, all_buttons, custom_payloads, make_tracker, slot_events, texts
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -203,11 +203,13 @@ async def test_ask_affirmation_stays_calm_when_an_emergency_is_unlikely() -> Non
     assert len(said) == 1 and "immediate danger" not in said[0]
 
 
-async def test_default_fallback_offers_main_options_and_reverts_the_message() -> None:
+async def test_default_fallback_queues_a_person_instead_of_a_menu() -> None:
     events, dispatcher = await run(ActionDefaultFallback(), text="blorp")
-    payloads = [b["payload"] for b in all_buttons(dispatcher)]
-    assert "/track_case" in payloads and "/request_human" in payloads
-    assert any(payload.startswith("/report_") for payload in payloads)
+    assert {"bluelamp": {"handoff": {"reason": "human_requested", "priority": "P3"}}} in (
+        custom_payloads(dispatcher)
+    )
     said = " ".join(texts(dispatcher))
+    assert "member of staff" in said
     assert "999" in said and "101" in said
-    assert events == [{"event": "rewind", "timestamp": None}]
+    assert not any(b["payload"].startswith("/report_") for b in all_buttons(dispatcher))
+    assert events[-1] == {"event": "rewind", "timestamp": None}

@@ -1,0 +1,273 @@
+"""Listening like a caller-handler: the story before the form, side questions, corrections,
+and what the person already said shown back once instead of asked again.
+
+The forms ask one question at a time; people do not answer that way. These helpers let the
+form validation and the report actions take every fact from what was said
+(`triage.understanding`), wherever in the conversation it was said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+
+from actions import messages
+from actions.conversation import collected_answers, display_value, latest_text
+from actions.report_spec import FORM_SLOTS, REPORT_FORMS, applies, form_for
+from triage.decisions import Category
+from triage.nlp.training_data import CATEGORIES_FILE, DATA_DIR, load_category_map
+from triage.understanding import (
+    correction_slot,
+    crime_family,
+    facts_in,
+    is_account,
+    looks_like_correction,
+    merge_when,
+)
+from triage.understanding.facts import when_words
+from triage.validation import (
+    Parsed,
+    parse_contact,
+    parse_description,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_place,
+    parse_reference,
+    parse_vehicle_reg,
+    parse_verify_detail,
+    parse_when,
+)
+
+# Actions after which earlier messages belong to a finished report, not the new one.
+_REPORT_ENDS = frozenset({"action_submit_report", "action_cancel_report", "action_restart"})
+# How many of the person's latest messages a new report reads its facts from.
+LOOKBACK_MESSAGES = 4
+# A side question is taken as one (not as the answer) only when NLU is this sure of it; a
+# free-text question needs more certainty, since almost any words answer it.
+SIDE_QUESTION_CONFIDENCE = 0.5
+SIDE_QUESTION_CONFIDENCE_FREE_TEXT = 0.8
+_FREE_TEXT_SLOTS = frozenset(
+    {
+        "incident_description",
+        "property_details",
+        "suspect_description",
+        "evidence",
+        "hate_motivation",
+        "injuries",
+        "case_update_text",
+    }
+)
+# Small talk answered in the middle of a form; enquiries come from categories.yml.
+_SMALL_TALK = frozenset({"greet", "thank", "bot_challenge", "abuse", "out_of_scope"})
+# Enquiries that start a form of their own: inside a report they are answers, not asides.
+_NOT_ASIDES = frozenset({"track_case", "update_case"})
+
+
+@cache
+def side_intents() -> frozenset[str]:
+    """Intents that are a question beside the report (read once from categories.yml)."""
+    categories = load_category_map(DATA_DIR / CATEGORIES_FILE)
+    enquiries = {intent for intent, cat in categories.items() if cat is Category.ENQUIRY}
+    return frozenset((enquiries | _SMALL_TALK) - _NOT_ASIDES)
+
+
+def _intent(tracker: Tracker) -> tuple[str | None, float]:
+    intent = tracker.latest_message.get("intent") or {}
+    if not isinstance(intent, Mapping):
+        return None, 0.0
+    name = intent.get("name")
+    try:
+        confidence = float(intent.get("confidence") or 0.0)
+    except (TypeError, ValueError):
+        confidence = 0.0
+    return (name if isinstance(name, str) else None), confidence
+
+
+def is_side_question(tracker: Tracker, asking: str) -> bool:
+    """True when the latest message is a question beside the report, not an answer to
+    ``asking`` ("what time does the station open?" while asked where it happened)."""
+    name, confidence = _intent(tracker)
+    if name not in side_intents():
+        return False
+    text = latest_text(tracker)
+    if text.startswith("/"):
+        return True  # a button of the side question itself
+    if asking in facts_in(text, datetime.now(), None).found:
+        return False
+    needed = (
+        SIDE_QUESTION_CONFIDENCE_FREE_TEXT
+        if asking in _FREE_TEXT_SLOTS
+        else SIDE_QUESTION_CONFIDENCE
+    )
+    return confidence >= needed
+
+
+def report_texts(tracker: Tracker) -> list[str]:
+    """What the person typed since the last report ended (buttons left out), oldest first."""
+    texts: list[str] = []
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        name = event.get("name")
+        if kind in ("restart", "session_started") or (kind == "action" and name in _REPORT_ENDS):
+            break
+        if kind == "action" and name == "action_start_report" and texts:
+            break  # an earlier report's opening, before this one's words
+        if kind == "user":
+            text = event.get("text")
+            if isinstance(text, str) and text.strip() and not text.startswith("/"):
+                texts.append(text)
+                if len(texts) == LOOKBACK_MESSAGES:
+                    break
+    return list(reversed(texts))
+
+
+def start_facts(texts: Iterable[str], now: datetime, form: str) -> dict[str, str]:
+    """Facts for a report starting now: each message's facts (later ones win), and the
+    messages that tell what happened, together, as the account."""
+    found: dict[str, str] = {}
+    accounts: list[str] = []
+    for text in texts:
+        found.update(facts_in(text, now, form).found)
+        if is_account(text):
+            accounts.append(" ".join(text.split()))
+    if accounts:
+        found["incident_description"] = " ".join(accounts)
+    return found
+
+
+def noted_message(form: str, noted: list[tuple[str, Any]], starting: bool) -> str:
+    """'I have noted ...': the facts taken from what was said, shown back once."""
+    parts = [
+        f"{messages.slot_label(form, slot).lower()}: {display_value(value)}"
+        for slot, value in noted
+        if slot != "incident_description"
+    ]
+    if not parts:
+        return messages.NOTED_ACCOUNT if starting else messages.NOTED_ALSO_ACCOUNT
+    intro = messages.NOTED_FROM_STORY if starting else messages.NOTED_ALSO
+    return intro.format(facts="; ".join(parts)) + " " + messages.NOTED_CHANGE_LATER
+
+
+NONE = "none"
+NONE_GIVEN = "none given"
+
+
+def parse_answer(form: str, slot: str, text: str, now: datetime) -> Parsed | None:
+    """``text`` checked as the answer to ``slot`` of ``form``, as the form's validator does
+    (None for a question with no such check)."""
+    parsers: dict[str, Callable[[], Parsed]] = {
+        "incident_when": lambda: parse_when(text, now),
+        "incident_where": lambda: parse_place(text),
+        "property_details": lambda: parse_free_text(text, min_letters=3),
+        "property_value": lambda: parse_money(text),
+        "vehicle_reg": lambda: parse_vehicle_reg(text, allow_unknown=form == "road_form"),
+        "injuries": lambda: parse_free_text(text, min_letters=2, unknown_value=NONE),
+        "evidence": lambda: parse_free_text(text, min_letters=2, unknown_value=NONE),
+        "suspect_description": lambda: parse_free_text(
+            text, min_letters=2, unknown_value=NONE_GIVEN
+        ),
+        "reporter_name": lambda: parse_name(text, allow_anonymous=form == "community_form"),
+        "reporter_contact": lambda: parse_contact(text),
+        "case_reference": lambda: parse_reference(text),
+        "verify_detail": lambda: parse_verify_detail(text),
+        "incident_description": lambda: parse_description(text),
+    }
+    parser = parsers.get(slot)
+    return parser() if parser is not None else None
+
+
+def answer_validator(form: str, now: datetime) -> Callable[[str, str], Any]:
+    """slot, text -> the accepted value, or None when the answer would be refused."""
+
+    def validated(slot: str, text: str) -> Any:
+        parsed = parse_answer(form, slot, text, now)
+        return parsed.value if parsed is not None and parsed.ok else None
+
+    return validated
+
+
+def answered_slots(tracker: Tracker, form: str) -> list[str]:
+    """The questions of ``form`` that already have an answer."""
+    return [
+        slot
+        for slot in FORM_SLOTS.get(form, ())
+        if applies(form, slot, tracker.slots) and tracker.slots.get(slot) is not None
+    ]
+
+
+def correction_events(
+    tracker: Tracker,
+    form: str,
+    now: datetime,
+    validated: Callable[[str, str], Any],
+    exclude: str | None = None,
+) -> tuple[str, Any] | None:
+    """(slot, new value) when the latest message corrects an earlier answer of ``form``."""
+    text = latest_text(tracker)
+    if not text or text.startswith("/") or not looks_like_correction(text):
+        return None
+    found = dict(facts_in(text, now, form).found)
+    words = when_words(text)
+    if words and "incident_when" not in found:
+        found["incident_when"] = words  # "it was 4pm": checked below with the day kept
+    answered = [slot for slot in answered_slots(tracker, form) if slot != exclude]
+    slot = correction_slot(text, answered, list(found))
+    if slot is None:
+        return None
+    raw = found[slot]
+    if slot == "incident_when":
+        raw = merge_when(str(tracker.slots.get(slot) or ""), raw)
+    value = validated(slot, raw)
+    return None if value is None else (slot, value)
+
+
+def apply_correction(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    form: str,
+    now: datetime,
+    validated: Callable[[str, str], Any],
+    asking: str,
+) -> list[EventType] | None:
+    """During a form: change the corrected answer and ask the pending question again."""
+    change = correction_events(tracker, form, now, validated, exclude=asking)
+    if change is None:
+        return None
+    slot, value = change
+    dispatcher.utter_message(
+        text=messages.CHANGED.format(
+            label=messages.slot_label(form, slot).lower(), value=display_value(value)
+        )
+    )
+    return [SlotSet(slot, value), SlotSet(asking, None), SlotSet(REQUESTED_SLOT, asking)]
+
+
+def family_in_words(tracker: Tracker) -> str | None:
+    """The crime family the latest message describes: the gateway's reading of it (message
+    metadata, docs/bot-contract.md) or, without one, the same rules run here."""
+    metadata = tracker.latest_message.get("metadata")
+    triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
+    if isinstance(triage, Mapping) and "family" in triage:
+        family = triage.get("family")
+        return family if isinstance(family, str) and family else None
+    return crime_family(latest_text(tracker))
+
+
+def report_in_progress(tracker: Tracker) -> str | None:
+    """The action that takes the person back to an unsent report, or None when there is
+    none: its summary while it waits for a "yes", or its form when it was paused."""
+    if tracker.get_slot("report_ready") is True and collected_answers(tracker):
+        return "action_report_summary"
+    paused = tracker.get_slot("paused_form")
+    form = form_for(tracker.get_slot("crime_type"))
+    if paused in REPORT_FORMS and form == paused and collected_answers(tracker):
+        return form
+    return None

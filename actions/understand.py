@@ -1,0 +1,125 @@
+"""A message outside any question: a story, a reference, "carry on", or words not understood.
+
+NLU labels such messages `inform` (an answer with no question pending) or gives up on them;
+neither should be a dead end. What the words describe decides: a crime starts its report,
+a reference opens the case, an unfinished report is taken up again, and a person who is
+still not understood after two tries is passed to a member of staff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import messages
+from actions.conversation import latest_text
+from actions.report_actions import start_report_events
+from actions.story import family_in_words, report_in_progress
+from triage.understanding import sounds_like_crime
+from triage.understanding.facts import find_reference
+
+_CARRY_ON = re.compile(
+    r"\b(?:carry on|continue|go on|back to (?:my|the) report|finish (?:my|the) report|"
+    r"where (?:were|was) we|resume|pick up where)\b",
+    re.I,
+)
+_UPDATE = re.compile(
+    r"\b(?:add|more (?:info|information|details)|new (?:info|information)|update (?:my|the)|"
+    r"forgot to (?:say|mention|tell)|remembered)\b",
+    re.I,
+)
+# Turns the assistant could not make sense of: the fallback's stages, and this action
+# when it asked again instead of starting something.
+_UNCLEAR_ACTIONS = frozenset(
+    {
+        "action_two_stage_fallback",
+        "action_default_ask_affirmation",
+        "action_default_ask_rephrase",
+        "action_default_fallback",
+    }
+)
+PERSON_AFTER = 2
+"""Misunderstood turns in a row after which a member of staff is asked to join."""
+
+
+def _turns(tracker: Tracker) -> list[list[str]]:
+    """The actions run after each user message, oldest first (action_listen left out)."""
+    turns: list[list[str]] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "user":
+            turns.append([])
+        elif kind == "action" and turns:
+            name = event.get("name")
+            if isinstance(name, str) and name not in ("action_listen", "action_extract_slots"):
+                turns[-1].append(name)
+    return turns
+
+
+def unclear_in_a_row(tracker: Tracker) -> int:
+    """How many turns in a row, this one included, the assistant did not understand."""
+    count = 1
+    for actions in reversed(_turns(tracker)[:-1]):
+        unclear = bool(_UNCLEAR_ACTIONS.intersection(actions)) or actions == [
+            ActionUnderstandMessage.NAME
+        ]
+        if not unclear:
+            break
+        count += 1
+    return count
+
+
+def _triage_category(tracker: Tracker) -> str | None:
+    metadata = tracker.latest_message.get("metadata")
+    triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
+    category = triage.get("category") if isinstance(triage, Mapping) else None
+    return category if isinstance(category, str) else None
+
+
+class ActionUnderstandMessage(Action):
+    """Make something of a message that answers no question; never a dead end."""
+
+    NAME = "action_understand_message"
+
+    def name(self) -> str:
+        return self.NAME
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        in_progress = report_in_progress(tracker)
+        if in_progress is not None and _CARRY_ON.search(text):
+            dispatcher.utter_message(text=messages.RESUME_REPORT)
+            return [FollowupAction(in_progress)]
+        if find_reference(text) is not None:
+            form = "update_case_form" if _UPDATE.search(text) else "track_case_form"
+            return [FollowupAction(form)]
+        family = family_in_words(tracker)
+        if family == "fraud":
+            return [FollowupAction("action_report_fraud")]
+        if family is not None:
+            if in_progress is not None:
+                dispatcher.utter_message(text=messages.REPORT_IN_PROGRESS)
+                return [FollowupAction(in_progress)]
+            noun = messages.REPORT_NOUNS.get(family, family)
+            intro = messages.UNDERSTOOD_REPORT.format(crime_label=noun)
+            return start_report_events(dispatcher, tracker, family, intro=intro)
+        if sounds_like_crime(text) or _triage_category(tracker) == "crime_report":
+            dispatcher.utter_message(
+                text=messages.WHICH_REPORT, buttons=list(messages.REPORT_TYPE_BUTTONS)
+            )
+            return []
+        if unclear_in_a_row(tracker) >= PERSON_AFTER:
+            dispatcher.utter_message(text=messages.PASSING_TO_PERSON)
+            return [FollowupAction("action_handoff")]
+        dispatcher.utter_message(
+            text=messages.NOT_UNDERSTOOD, buttons=list(messages.MAIN_OPTION_BUTTONS)
+        )
+        dispatcher.utter_message(text=messages.EMERGENCY_AND_101)
+        return []

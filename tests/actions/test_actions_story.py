@@ -1,0 +1,292 @@
+"""Listening like a caller-handler: the story fills the form, nothing is asked twice, side
+questions and corrections do not become answers, and a waiting report is never lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from action_testing import (
+    DOMAIN,
+    all_buttons,
+    custom_payloads,
+    fixed_clock,
+    make_tracker,
+    slot_events,
+    texts,
+)
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.interfaces import ActionExecutionRejection
+
+from actions.fallback import ActionDefaultAskAffirmation
+from actions.form_validation import ValidateTheftForm, ValidateTrackCaseForm
+from actions.report_actions import ActionCorrectReport, ActionStartReport, ActionSummaryReply
+from actions.understand import ActionUnderstandMessage
+from triage.cases.references import new_reference
+
+THEFT = {
+    "crime_type": "theft",
+    "incident_description": "someone took my bike from the rack outside the library",
+    "incident_when": "Tue 24 Nov 2026, about 23:00",
+    "incident_where": "outside the library, Front Street",
+    "property_details": "a black Trek bike",
+    "property_value": "£450",
+    "suspect_description": "none given",
+    "evidence": "none",
+    "reporter_name": "Sam Patel",
+    "reporter_contact": "07700 900456",
+    "contact_consent": True,
+}
+
+
+async def _run(action: Any, **tracker_args: Any) -> tuple[dict[str, Any], list[Any], Any]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(**tracker_args), DOMAIN)
+    return slot_events(events), events, dispatcher
+
+
+async def test_a_story_fills_the_form_and_is_shown_back_instead_of_asked() -> None:
+    story = "My van was broken into last night on Stratford Road and they took my tools"
+    slots, _, dispatcher = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={"crime_type": "vehicle_crime"},
+        text=story,
+        intent="report_vehicle_crime",
+    )
+    assert slots["incident_description"] == story
+    assert slots["incident_when"] == "Tue 24 Nov 2026, at night"
+    assert slots["incident_where"] == "Stratford Road"
+    assert slots["property_details"] == "tools"
+    assert slots["requested_slot"] == "property_value"  # the first question not answered
+    said = " ".join(texts(dispatcher))
+    assert "Stratford Road" in said and "Tue 24 Nov 2026, at night" in said
+
+
+async def test_naming_the_report_alone_is_not_taken_as_the_account() -> None:
+    slots, _, _ = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={"crime_type": "theft"},
+        text="I want to report a theft",
+        intent="report_theft",
+    )
+    assert slots.get("incident_description") is None
+    assert slots["requested_slot"] == "incident_description"
+
+
+async def test_an_answer_to_another_question_is_kept_and_the_question_asked_again() -> None:
+    slots, _, dispatcher = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={
+            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            "requested_slot": "incident_when",
+        },
+        text="on Stratford Road",
+        intent="inform",
+        active_loop="theft_form",
+        candidates={"incident_when": "on Stratford Road"},
+    )
+    assert slots["incident_where"] == "Stratford Road"
+    assert slots["incident_when"] is None
+    assert slots["requested_slot"] == "incident_when"
+    assert "validation_failures" not in slots  # not counted as a failed answer
+    assert not any("could not work out" in line for line in texts(dispatcher))
+
+
+async def test_two_answers_in_one_message() -> None:
+    slots, _, _ = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={
+            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            "requested_slot": "incident_when",
+        },
+        text="last night about 11pm outside Tesco on Hagley Road",
+        intent="inform",
+        active_loop="theft_form",
+        candidates={"incident_when": "last night about 11pm outside Tesco on Hagley Road"},
+    )
+    assert slots["incident_when"] == "Tue 24 Nov 2026, about 23:00"
+    assert slots["incident_where"] == "outside Tesco, Hagley Road"
+    assert slots["requested_slot"] == "property_details"
+
+
+async def test_a_correction_mid_form_changes_the_earlier_answer_not_this_one() -> None:
+    answered = {
+        k: THEFT[k]
+        for k in (
+            "crime_type",
+            "incident_description",
+            "incident_when",
+            "incident_where",
+            "property_details",
+        )
+    }
+    slots, _, dispatcher = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={**answered, "requested_slot": "property_value"},
+        text="actually it was 4pm, not 11",
+        intent="inform",
+        active_loop="theft_form",
+        candidates={"property_value": "actually it was 4pm, not 11"},
+    )
+    assert slots["incident_when"] == "Tue 24 Nov 2026, about 16:00"  # the day is kept
+    assert slots["property_value"] is None
+    assert slots["requested_slot"] == "property_value"
+    assert "16:00" in " ".join(texts(dispatcher))
+
+
+async def test_a_side_question_is_handed_back_to_the_dialogue() -> None:
+    with pytest.raises(ActionExecutionRejection):
+        await ValidateTheftForm(clock=fixed_clock).run(
+            CollectingDispatcher(),
+            make_tracker(
+                {
+                    **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+                    "requested_slot": "incident_where",
+                },
+                text="what time does the front counter open today?",
+                intent="station_opening_times",
+                active_loop="theft_form",
+                candidates={"incident_where": "what time does the front counter open today?"},
+            ),
+            DOMAIN,
+        )
+
+
+async def test_an_answer_that_mentions_an_enquiry_word_is_still_an_answer() -> None:
+    slots, _, _ = await _run(
+        ValidateTheftForm(clock=fixed_clock),
+        slots={
+            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            "requested_slot": "incident_where",
+        },
+        text="outside the police station on High Street",
+        intent="station_opening_times",
+        active_loop="theft_form",
+        candidates={"incident_where": "outside the police station on High Street"},
+    )
+    assert slots["incident_where"] == "outside the police station on High Street"
+
+
+async def test_a_reference_in_the_first_message_is_used() -> None:
+    reference = new_reference()
+    slots, _, _ = await _run(
+        ValidateTrackCaseForm(clock=fixed_clock),
+        text=f"any news on {reference}?",
+        intent="track_case",
+    )
+    assert slots["case_reference"] == reference
+    assert slots["requested_slot"] == "verify_detail"
+
+
+async def test_at_the_summary_a_correction_is_applied() -> None:
+    slots, events, dispatcher = await _run(
+        ActionSummaryReply(clock=fixed_clock),
+        slots={**THEFT, "report_ready": True},
+        text="actually it was worth nearer £600",
+        intent="inform",
+    )
+    assert slots["property_value"] == "£600"
+    assert "report_ready" not in slots  # still waiting for the yes; the summary follows
+    assert "£600" in " ".join(texts(dispatcher))
+
+
+async def test_at_the_summary_anything_else_keeps_every_answer() -> None:
+    slots, events, dispatcher = await _run(
+        ActionSummaryReply(clock=fixed_clock),
+        slots={**THEFT, "report_ready": True},
+        text="Sam Patel",
+        intent="nlu_fallback",
+    )
+    assert slots == {}
+    assert "not been sent" in texts(dispatcher)[0]
+
+
+async def test_a_correction_by_intent_at_the_summary_goes_back_to_the_summary() -> None:
+    slots, events, _ = await _run(
+        ActionCorrectReport(clock=fixed_clock),
+        slots={**THEFT, "report_ready": True},
+        text="my number is wrong, it's 07700 900123",
+        intent="correct_field",
+    )
+    assert slots["reporter_contact"] == "+447700900123"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_report_summary"}
+
+
+async def test_a_new_report_intent_never_throws_away_a_waiting_report() -> None:
+    slots, events, dispatcher = await _run(
+        ActionStartReport(),
+        slots={**THEFT, "report_ready": True},
+        text="it was my bike that was stolen",
+        intent="report_theft",
+    )
+    assert "incident_description" not in slots  # nothing cleared
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_report_summary"}
+
+
+async def test_a_story_outside_a_form_starts_the_right_report() -> None:
+    slots, events, dispatcher = await _run(
+        ActionUnderstandMessage(),
+        text="I parked up, came back and the back window was in pieces and my bag was gone",
+        intent="inform",
+    )
+    assert slots["crime_type"] == "vehicle_crime"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "theft_form"}
+    assert "vehicle crime" in texts(dispatcher)[0]
+
+
+async def test_the_gateways_family_is_used_when_it_sent_one() -> None:
+    tracker = make_tracker(text="the lads from the estate did it again", intent="inform")
+    tracker.latest_message["metadata"] = {
+        "triage": {"category": "crime_report", "family": "criminal_damage"}
+    }
+    dispatcher = CollectingDispatcher()
+    events = await ActionUnderstandMessage().run(dispatcher, tracker, DOMAIN)
+    assert slot_events(events)["crime_type"] == "criminal_damage"
+
+
+async def test_a_reference_outside_a_form_opens_the_case() -> None:
+    _, events, _ = await _run(
+        ActionUnderstandMessage(), text=f"{new_reference()} any update?", intent="inform"
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "track_case_form"}]
+
+
+async def test_not_understood_twice_asks_a_person() -> None:
+    _, events, dispatcher = await _run(ActionUnderstandMessage(), text="blorp", intent="inform")
+    assert events == []
+    assert "/request_human" in [b["payload"] for b in all_buttons(dispatcher)]
+
+    tracker = make_tracker(text="flibble", intent="inform")
+    earlier = [
+        {"event": "user", "text": "blorp"},
+        {"event": "action", "name": "action_understand_message"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker.events[-1:-1] = earlier
+    dispatcher = CollectingDispatcher()
+    events = await ActionUnderstandMessage().run(dispatcher, tracker, DOMAIN)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handoff"}]
+    assert "member of staff" in texts(dispatcher)[0]
+
+
+async def test_carry_on_goes_back_to_a_paused_report() -> None:
+    paused = {k: THEFT[k] for k in ("crime_type", "incident_description", "incident_when")}
+    _, events, _ = await _run(
+        ActionUnderstandMessage(),
+        slots={**paused, "paused_form": "theft_form"},
+        text="can we carry on with my report",
+        intent="inform",
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "theft_form"}]
+
+
+async def test_a_low_confidence_story_is_offered_its_report() -> None:
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "inform", "confidence": 0.2}]
+    _, _, dispatcher = await _run(
+        ActionDefaultAskAffirmation(),
+        text="came back to the car and the window was in pieces",
+        intent_ranking=ranking,
+    )
+    assert "/report_vehicle_crime" in [b["payload"] for b in all_buttons(dispatcher)]
+    assert "999" in texts(dispatcher)[0]
+    assert custom_payloads(dispatcher) == []

@@ -1,0 +1,139 @@
+"""Facts given in passing are found, checked like answers, and nothing is invented."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from triage.understanding import facts_in, is_account
+from triage.understanding.facts import (
+    find_contact,
+    find_damaged,
+    find_injuries,
+    find_name,
+    find_place,
+    find_reference,
+    find_taken,
+    find_value,
+    find_vehicle_reg,
+    find_when,
+    when_words,
+)
+from triage.validation import parse_when
+
+# Tue 8 Dec 2026, 22:00 local
+NOW = datetime(2026, 12, 8, 22, 0)
+
+
+def test_a_story_answers_several_questions_at_once() -> None:
+    facts = facts_in(
+        "My van was broken into last night on Stratford Road and they took my tools",
+        NOW,
+        "theft_form",
+    )
+    assert facts.get("incident_when") == "last night"
+    assert facts.get("incident_where") == "Stratford Road"
+    assert facts.get("property_details") == "tools"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("it happened yesterday about 3pm when I was in town", "Mon 7 Dec 2026, about 15:00"),
+        ("on Saturday at 11pm outside the pub", "Sat 5 Dec 2026, about 23:00"),
+        ("sum1 nicked it last nite", "Mon 7 Dec 2026, at night"),
+        ("this morning on my way to work", "Tue 8 Dec 2026, in the morning"),
+        ("about 2 hours ago", "Tue 8 Dec 2026, about 20:00"),
+    ],
+)
+def test_time_words_inside_a_sentence_make_the_time(text: str, shown: str) -> None:
+    phrase = find_when(text, NOW)
+    assert phrase is not None
+    assert parse_when(phrase, NOW).value == shown
+
+
+def test_no_time_words_means_no_time() -> None:
+    assert find_when("someone took my bike from the rack", NOW) is None
+    assert find_when("they took 2 bags", NOW) is None
+
+
+def test_a_future_time_is_not_taken_as_when_it_happened() -> None:
+    assert find_when("it will be tomorrow at 9am", NOW) is None
+    assert when_words("actually it was 4pm") == "4pm"  # unchecked: a correction keeps its day
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            "outside the library on Front Street, NE1 4ST",
+            "outside the library, Front Street, NE1 4ST",
+        ),
+        ("my phone was taken on the bus this morning", "on the bus"),
+        ("someone keyed my car outside Tesco on Hagley Road", "outside Tesco, Hagley Road"),
+        ("it was at 14 elm close near the park", "near the park, 14 elm close"),
+    ],
+)
+def test_places_streets_and_postcodes(text: str, place: str) -> None:
+    assert find_place(text) == place
+
+
+def test_words_that_only_sound_like_places_are_not_places() -> None:
+    assert find_place("I want to report a theft") is None
+    assert find_place("it happened in March") is None
+    assert find_place("I was at home") is None
+
+
+def test_what_was_taken_and_what_was_damaged() -> None:
+    assert find_taken("they took my laptop and ran off") == "laptop"
+    assert find_taken("my bike was stolen from the rack") == "bike"
+    assert find_taken("someone stole my purse and my phone while i was at the gym") == (
+        "purse and my phone"
+    )
+    assert find_taken("my phone got nicked on the bus") == "phone"
+    assert find_taken("they took it") is None
+    assert find_damaged("someone keyed my car on Tuesday night") == "car"
+    assert find_damaged("our fence was smashed up") == "fence"
+
+
+def test_value_registration_contact_name_reference() -> None:
+    assert find_value("it'll cost £600 to fix") == "£600"
+    assert find_value("worth about 300 quid") == "300 quid"
+    assert find_value("they took 3 bags") is None
+    assert find_vehicle_reg("the reg is ab12 cde I think") == "ab12 cde"
+    assert find_vehicle_reg("it was a blue car") is None
+    assert find_contact("my number is 07700 900456 thanks") == "07700 900456"
+    assert find_contact("email me at sam.patel@example.com please") == "sam.patel@example.com"
+    assert find_name("my name is Sam Patel and my number is 07700 900456") == "Sam Patel"
+    assert find_name("I'm scared to go out") is None
+    assert find_reference("no reference here") is None
+
+
+def test_a_reference_with_a_wrong_check_character_is_not_taken() -> None:
+    from triage.cases.references import new_reference
+
+    good = new_reference()
+    assert find_reference(f"any news on {good}?") == good
+    wrong = good[:-1] + ("A" if good[-1] != "A" else "B")
+    assert find_reference(f"any news on {wrong}?") is None
+
+
+def test_injuries_and_no_injuries() -> None:
+    assert find_injuries("he punched me and I've got a black eye and a split lip") == (
+        "black eye, split lip"
+    )
+    assert find_injuries("luckily nobody was hurt") == "none"
+    assert find_injuries("he shouted at me") is None
+
+
+def test_an_account_is_more_than_naming_the_report() -> None:
+    assert not is_account("I want to report a stolen bike")
+    assert not is_account("report burglary")
+    assert is_account("I want to report that my car was broken into last night on the drive")
+    assert is_account("I parked up, came back and the back window was in pieces")
+
+
+def test_buttons_and_empty_text_give_nothing() -> None:
+    assert not facts_in("/report_theft", NOW, "theft_form")
+    assert not facts_in("", NOW, "theft_form")

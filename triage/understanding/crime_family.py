@@ -1,0 +1,132 @@
+"""Which kind of crime report a story describes, from the words a person uses.
+
+The NLU model gives one intent per message; a story ("I parked up, came back and the back
+window was in pieces and my bag was gone") often lands on `inform` or on the wrong family.
+These rules read the story as a caller-handler would: a break-in to a vehicle is vehicle
+crime even when something was taken from it; hostility because of who someone is makes any
+offence a hate crime. Families are tried most specific first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from triage.understanding.text_speak import spell_out
+
+_VEHICLE = r"(?:car|van|motor ?bike|motorcycle|moped|vehicle|truck|lorry|camper(?:van)?|pick-?up)"
+_HOME = r"(?:house|home|flat|shed|garage|property|place|bungalow|caravan|outbuilding|allotment)"
+
+# (crime type, pattern): first match wins, so the more specific family comes first.
+_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (family, re.compile(pattern, re.I))
+    for family, pattern in (
+        (
+            "fraud",
+            r"\b(?:scam(?:med|mer|mers)?|fraud\w*|phishing|conned|con artist|"
+            r"bank (?:account )?details|fake (?:website|seller|text|email|profile|invoice)|"
+            r"sent (?:them|him|her) (?:money|£)|never (?:arrived|received|turned up)|"
+            r"hacked (?:my )?(?:account|bank|email)|identity theft)\b",
+        ),
+        (
+            "hate_crime",
+            r"\b(?:hate crime|racis[mt]\w*|racial(?:ly)?|homophob\w*|transphob\w*|islamophob\w*|"
+            r"antisemit\w*|anti-semit\w*|because (?:i'm|i am|i was|we are|we're|he's|she's|"
+            r"they're|of my|of (?:his|her|their)) (?:\w+ )?(?:gay|black|muslim|jewish|disabled|"
+            r"trans|asian|lesbian|bi|polish|sikh|hindu|colour|race|religion|disability|"
+            r"sexuality|skin|accent|headscarf|hijab|turban|wheelchair)|"
+            r"(?:n-word|p-word)|called me a (?:paki|n\w+|faggot|queer|spastic|retard))\b",
+        ),
+        (
+            "burglary",
+            rf"\b(?:burgl\w*|broke(?:n)? into (?:my |our |the |his |her )?{_HOME}|"
+            rf"break-?in at (?:my|our|the) {_HOME}|"
+            rf"(?:got|gone|been) in(?:to)? (?:my|our|the) {_HOME}|"
+            rf"(?:my|our|the) {_HOME} (?:was|got|has been|had been) "
+            r"(?:broken into|done|turned over)|"
+            r"ransack\w*|came home to find)\b",
+        ),
+        (
+            "vehicle_crime",
+            rf"\b(?:(?:my|our|the|his|her) {_VEHICLE}\b[^.]{{0,40}}?"
+            r"(?:broken into|broke into|stolen|nicked|taken|pinched|gone|missing|window|"
+            r"smashed|jacked)|"
+            rf"(?:broke into|broken into|stole|nicked|took|pinched|jacked|broke in to) "
+            rf"(?:my|our|the|his|her) {_VEHICLE}|"
+            r"catalytic converter|number plates?|parked (?:up|it|the car|my car|the van|my van)|"
+            r"(?:from|out of|in) (?:my|the|our) (?:car|van|boot|glovebox))\b",
+        ),
+        (
+            "assault",
+            r"\b(?:punched|hit (?:me|him|her|us|my)|attacked|assaulted|beat (?:me|him|her|us) up|"
+            r"beaten up|kicked (?:me|him|her|us)|head-?butt\w*|glassed|slapped|"
+            r"pushed (?:me|him|her)|shoved|spat (?:at|on)|bit (?:me|him|her)|strangled|"
+            r"choked|jumped (?:me|him|her|us)|battered|assault)\b",
+        ),
+        (
+            "harassment",
+            r"\b(?:harass\w*|stalk\w*|keeps? (?:messaging|texting|calling|ringing|turning up|"
+            r"following|contacting)|won'?t leave (?:me|us) alone|threatening (?:messages|texts|"
+            r"calls|letters)|abusive (?:messages|texts|calls)|following me|"
+            r"bombarding|intimidat\w*|revenge porn|sharing (?:my )?(?:pictures|photos|nudes))\b",
+        ),
+        (
+            "criminal_damage",
+            r"\b(?:smashed|vandal\w*|graffiti\w*|keyed|slashed|damaged|damage|spray ?painted|"
+            r"egged|kicked in|kicked (?:my|the|our) (?:door|fence|gate|car)|"
+            r"broke (?:my|our|the) (?:window|fence|door|gate|wing mirror)|"
+            r"set fire to|burnt out|dented|scratched)\b",
+        ),
+        (
+            "theft",
+            r"\b(?:stole|stolen|nicked|pinched|swiped|robbed|snatched|shoplift\w*|"
+            r"took (?:my|our|his|her|£\d)|taken|theft|thief|thieves|pickpocket\w*|mugged|lifted my|"
+            r"(?:is|was|went|has gone|gone) missing from|nabbed|had away|made off with)\b",
+        ),
+        (
+            "drugs",
+            r"\b(?:drug\w*|dealing|dealer|cannabis|weed|skunk|crack|cocaine|coke|heroin|"
+            r"county lines|spice|ket|smell of (?:weed|cannabis)|needles|cuckoo\w*)\b",
+        ),
+        (
+            "road_offence",
+            r"\b(?:speeding|dangerous(?:ly)? driv\w*|drink[- ]driv\w*|drunk driv\w*|drug driv\w*|"
+            r"no insurance|uninsured|ran a red|jumped (?:the|a) (?:red )?lights?|cut me up|"
+            r"road rage|driving on the pavement|on (?:his|her|their) phone (?:while|whilst) "
+            r"driving|tailgat\w*|boy racers|racing (?:up and down|on the)|undertook|"
+            r"nearly hit me|no licence|hit and run|hit my (?:parked )?car)\b",
+        ),
+        (
+            "asb",
+            r"\b(?:anti-?social|youths|gang of (?:kids|youths|lads|teenagers)|kids (?:hanging|"
+            r"causing|shouting|throwing|messing|riding)|nuisance (?:neighbours|behaviour)|"
+            r"throwing stones|fireworks at|off-?road bikes?|quad bikes?|drinking in the|"
+            r"loitering|intimidating (?:people|residents)|rowdy)\b",
+        ),
+    )
+)
+
+# Words that say something happened to the person, without saying what kind of crime.
+_SOMETHING_HAPPENED = re.compile(
+    r"\b(?:someone|somebody|they|a (?:man|woman|lad|guy|bloke|group)|some (?:lads|kids|guys))\b"
+    r"[^.]{0,60}?\b(?:my|me|our|us)\b|\b(?:report (?:a|an) (?:crime|incident)|"
+    r"victim of|happened to (?:me|us|my))\b",
+    re.I,
+)
+
+
+def crime_family(text: str) -> str | None:
+    """The report's crime type (as in `report_spec.INTENT_TO_CRIME_TYPE`), or None."""
+    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+        return None
+    text = spell_out(text)
+    for family, pattern in _FAMILIES:
+        if pattern.search(text):
+            return family
+    return None
+
+
+def sounds_like_crime(text: str) -> bool:
+    """True when the words describe something done to the person, known family or not."""
+    return crime_family(text) is not None or bool(
+        isinstance(text, str) and _SOMETHING_HAPPENED.search(text)
+    )

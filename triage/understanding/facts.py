@@ -1,0 +1,487 @@
+"""Facts given in passing: when, where, what was taken or damaged, its value, a registration,
+injuries, evidence, the reporter's name and contact details, a case reference.
+
+"My van was broken into last night on Stratford Road and they took my tools" answers three
+questions of the report form at once. Each finder picks out the words that answer one
+question; a phrase is only kept when the same validator that checks a typed answer
+(`triage.validation`) accepts it, so a fact found here is never worse than an answer.
+Finders favour precision: a fact missed is asked for (one more turn); a wrong fact would be
+shown back to the person and need correcting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from triage.understanding.text_speak import spell_out
+from triage.validation import (
+    parse_contact,
+    parse_free_text,
+    parse_money,
+    parse_name,
+    parse_place,
+    parse_reference,
+    parse_vehicle_reg,
+    parse_when,
+)
+from triage.validation.place import find_postcode
+
+# --- when ------------------------------------------------------------------------------------
+
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_PART = r"(?:morning|afternoon|evening|night|lunchtime|lunch time|teatime|tea time)"
+_COUNT = (
+    r"(?:\d{1,2}|an?|one|two|three|four|five|six|ten|twenty|thirty|few|a few|couple of|"
+    r"a couple of)"
+)
+_WHEN_PIECES = re.compile(
+    r"|".join(
+        (
+            r"\b(?:yesterday|today|tonight|overnight|just now|earlier today|tomorrow)\b",
+            rf"\b(?:this|last|yesterday|tomorrow) {_PART}\b",
+            r"\b(?:the night|the day) before (?:last|yesterday)\b",
+            rf"\b(?:on |last |this (?:past )?)?{_WEEKDAY}(?: {_PART})?\b",
+            rf"\b{_COUNT} (?:minutes?|mins?|hours?|hrs?|days?|weeks?) ago\b",
+            r"\b(?:last|this|past) (?:week|weekend|month)\b",
+            r"\b(?:at|over) the weekend\b|\bearlier this week\b",
+            rf"\b\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_MONTH}(?: \d{{4}})?\b",
+            rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?: \d{{4}})?\b",
+            r"(?<![\d/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])",
+            r"\b(?:at |about |around |approx\w* |roughly |just after |just before |gone )?"
+            r"\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm|a\.m\.|p\.m\.)",
+            r"\b(?:at |about |around |roughly |just after |just before |gone )?"
+            r"\d{1,2}[:.][0-5]\d\b",
+            r"\b(?:at |about |around )?\d{1,2}(?: o'?clock|ish)\b",
+            r"\b(?:at |about |around )?(?:midnight|midday|noon)\b",
+            rf"\bin the (?:early hours|{_PART})\b|\bat (?:night|lunchtime|teatime)\b",
+            r"\bthe early hours\b",
+        )
+    ),
+    re.I,
+)
+
+
+def when_words(text: str) -> str | None:
+    """The time words of a sentence joined in order ("last night about 11pm"), unchecked."""
+    pieces = [match.group(0) for match in _WHEN_PIECES.finditer(spell_out(text))]
+    return " ".join(pieces) if pieces else None
+
+
+def find_when(text: str, now: datetime) -> str | None:
+    """The time words of a sentence, joined in order, when they make a valid time."""
+    pieces = [match.group(0) for match in _WHEN_PIECES.finditer(spell_out(text))]
+    if not pieces:
+        return None
+    phrase = " ".join(pieces)
+    parsed = parse_when(phrase, now)
+    if parsed.ok:
+        return phrase
+    if parsed.error == "future_time":
+        return None
+    # one piece alone may still be good ("last night" beside a stray "9/10 times")
+    return next((piece for piece in pieces if parse_when(piece, now).ok), None)
+
+
+# --- where -----------------------------------------------------------------------------------
+
+_STREET_WORD = (
+    r"(?:road|rd|street|lane|avenue|ave|drive|close|way|crescent|place|gardens|terrace|square|"
+    r"hill|grove|court|row|walk|parade|broadway|boulevard|mews|green|park|precinct|estate)"
+)
+# Words that end a place name when walking back from "Road" ("night on Stratford Road").
+_NOT_NAME = frozenset(
+    """a an the my our his her their your on in at near outside by from of to into onto off
+    opposite behind past down up along round around and or but was were is it they he she i we
+    last night yesterday today this that then when while just car van bike parked been
+    got had have has went came left walking driving stolen nicked taken broken smashed damaged
+    someone somebody me him them us""".split()  # noqa: SIM905
+)
+_STREET = re.compile(rf"\b{_STREET_WORD}\b", re.I)
+_HOUSE_NUMBER = re.compile(r"\b\d{1,4}[a-z]?$", re.I)
+_LANDMARK = (
+    r"(?:train station|railway station|bus station|bus stop|station|car park|multi-?storey|"
+    r"supermarket|shop|shops|corner shop|newsagents?|pub|bar|club|nightclub|library|gym|"
+    r"hospital|leisure centre|shopping centre|town centre|city centre|high street|market|"
+    r"school|college|university|uni|church|mosque|temple|cinema|petrol station|garage|"
+    r"takeaway|chippy|park|playground|retail park|industrial estate|tesco|asda|aldi|lidl|"
+    r"sainsbury'?s|morrisons|co-?op|spoons|wetherspoons?|mcdonald'?s|kfc|greggs|boots|primark|"
+    r"argos|b&q|ikea|costa|starbucks|subway|bus|train|tram|tube|metro)"
+)
+_LANDMARK_PHRASE = re.compile(
+    r"\b(?:outside|opposite|behind|near|next to|in front of|at|in|on|by|from|round the back of)\s+"
+    rf"(?:the\s+|a\s+)?(?:[\w'’&-]+\s+){{0,2}}?{_LANDMARK}\b",
+    re.I,
+)
+_NAMED_PLACE = re.compile(
+    r"\b(?:outside|opposite|behind|near|next to|in front of|at|in)\s+"
+    r"(?:the\s+)?(?P<name>[A-Z][\w'’&-]+(?:\s+[A-Z][\w'’&-]+){0,2})"
+)
+# Capitalised words that follow "at" or "in" without being a place.
+_NOT_PLACE_NAMES = frozenset(
+    """I I'm The A An My It This That He She They We Monday Tuesday Wednesday Thursday Friday
+    Saturday Sunday January February March April May June July August September October
+    November December Christmas Easter Police""".split()  # noqa: SIM905
+)
+
+
+def _street(text: str) -> str | None:
+    for match in _STREET.finditer(text):
+        before = text[: match.start()].split()
+        words: list[str] = []
+        for word in reversed(before):
+            bare = word.strip(",.;:!?()\"'").casefold()
+            if not bare or bare in _NOT_NAME or not re.fullmatch(r"[\w'’-]+", bare):
+                break
+            words.insert(0, word.strip(",.;:!?()\"'"))
+            if len(words) == 3:
+                break
+        if not words or all(_HOUSE_NUMBER.fullmatch(word) for word in words):
+            continue
+        if match.group(0).casefold() == "park" and len(words) == 1 and words[0].islower():
+            continue  # "the car park", "the skate park": a landmark, not a street
+        return " ".join([*words, match.group(0)])
+    return None
+
+
+def find_place(text: str) -> str | None:
+    """Landmark, street and postcode, as far as the sentence gives them."""
+    parts: list[str] = []
+    landmark = _LANDMARK_PHRASE.search(text)
+    if landmark is not None:
+        parts.append(landmark.group(0))
+    else:
+        named = _NAMED_PLACE.search(text)
+        if named is not None and named.group("name").split()[0] not in _NOT_PLACE_NAMES:
+            parts.append(named.group(0))
+    street = _street(text)
+    if street is not None and not any(street.casefold() in part.casefold() for part in parts):
+        parts.append(street)
+    postcode = find_postcode(text)
+    if postcode is not None and postcode.ok and postcode.value:
+        parts.append(postcode.value)
+    if not parts:
+        return None
+    phrase = ", ".join(parts)
+    return phrase if parse_place(phrase).ok else None
+
+
+# --- what was taken or damaged ---------------------------------------------------------------
+
+_OBJECT_END = (
+    r"(?=\s+(?:from|off|out of|outside|on|at|in|inside|while|whilst|when|last|yesterday|"
+    r"this|earlier|today|tonight|and (?:then|ran|drove|legged|made|went|left|smashed|"
+    r"broke|got|jumped|sped|scarpered)|then|but|so|because|before|after|about|around|near)\b"
+    r"|\s*[.,;!?]|\s*$)"
+)
+_TAKE_VERBS = (
+    r"(?:took|stole|nicked|pinched|swiped|grabbed|snatched|nabbed|lifted|made off with|"
+    r"had away|ran off with|run off with|robbed me of|mugged me for)"
+)
+_TAKEN_STATES = r"(?:stolen|nicked|taken|pinched|swiped|snatched|robbed|gone|missing|lifted)"
+_DAMAGE_VERBS = (
+    r"(?:smashed|broke|damaged|keyed|scratched|slashed|kicked in|kicked|spray ?painted|"
+    r"sprayed|graffitied|dented|set fire to|burnt|burned|vandalised|vandalized|trashed|"
+    r"cracked|egged|snapped|ripped off|pulled off)"
+)
+_DAMAGED_STATES = (
+    r"(?:smashed|broken|damaged|keyed|scratched|slashed|kicked in|spray ?painted|sprayed|"
+    r"graffitied|dented|burnt|burned|vandalised|vandalized|trashed|cracked|egged|snapped|"
+    r"in pieces|caved in)"
+)
+_OBJ = r"(?P<obj>[\w'’£-]+(?:\s+[\w'’£-]+){0,7}?)"
+_TAKEN_ACTIVE = re.compile(rf"\b{_TAKE_VERBS}\s+{_OBJ}{_OBJECT_END}", re.I)
+_TAKEN_PASSIVE = re.compile(
+    r"\b(?:my|our|his|her|their|the)\s+(?P<obj>(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
+    rf"(?:was|were|has been|have been|got|had been|'s been|is|are|went)\s+"
+    rf"(?:all\s+)?{_TAKEN_STATES}\b",
+    re.I,
+)
+_DAMAGE_ACTIVE = re.compile(
+    rf"\b{_DAMAGE_VERBS}\s+(?P<obj>(?:my|our|his|her|their|the)\s+[\w'’-]+(?:\s+[\w'’-]+){{0,4}}?)"
+    rf"{_OBJECT_END}",
+    re.I,
+)
+_DAMAGE_PASSIVE = re.compile(
+    r"\b(?:my|our|his|her|their|the)\s+(?P<obj>(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
+    rf"(?:was|were|has been|have been|got|had been|'s been|is|are)\s+(?:all\s+)?"
+    rf"{_DAMAGED_STATES}",
+    re.I,
+)
+_PRONOUNS = frozenset({"it", "them", "everything", "stuff", "something", "things", "one"})
+_LEADING_OWNER = re.compile(r"^(?:my|our|his|her|their|the)\s+", re.I)
+
+
+_NOT_AN_OBJECT_START = frozenset(
+    """on in at from off out outside inside while whilst when last this yesterday today
+    earlier tonight and then but so because before after about around near into by""".split()  # noqa: SIM905
+)
+
+
+def _tidy_object(raw: str) -> str | None:
+    words = raw.split()
+    if not words or words[0].casefold() in _NOT_AN_OBJECT_START:
+        return None
+    obj = _LEADING_OWNER.sub("", " ".join(words).strip(" ,.")).strip()
+    if not obj or obj.casefold() in _PRONOUNS or obj.casefold().startswith(("it ", "them ")):
+        return None
+    return obj
+
+
+def _objects(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
+    found: list[str] = []
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            obj = _tidy_object(match.group("obj"))
+            if obj and not any(obj.casefold() in seen.casefold() for seen in found):
+                found.append(obj)
+    if not found:
+        return None
+    phrase = " and ".join(found)
+    return phrase if parse_free_text(phrase, min_letters=3).ok else None
+
+
+def find_taken(text: str) -> str | None:
+    """What was stolen ("they took my tools" -> "tools")."""
+    return _objects(text, (_TAKEN_ACTIVE, _TAKEN_PASSIVE))
+
+
+def find_damaged(text: str) -> str | None:
+    """What was damaged ("someone keyed my car" -> "car")."""
+    return _objects(text, (_DAMAGE_ACTIVE, _DAMAGE_PASSIVE))
+
+
+# --- value, registration, contact, name, reference --------------------------------------------
+
+_MONEY = re.compile(
+    r"(?:£\s?\d[\d,]*(?:\.\d{1,2})?\s?(?:k|grand)?|"
+    r"\b\d[\d,]*(?:\.\d{1,2})?\s?(?:quid|pounds|grand)\b)",
+    re.I,
+)
+
+
+def find_value(text: str) -> str | None:
+    """A sum of money ("worth about £600", "300 quid")."""
+    match = _MONEY.search(text)
+    if match is None:
+        return None
+    amount = match.group(0).strip()
+    return amount if parse_money(amount).ok else None
+
+
+_REG = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3})\b", re.I)
+
+
+def find_vehicle_reg(text: str) -> str | None:
+    """A UK registration ("AB12 CDE")."""
+    for match in _REG.finditer(text):
+        if parse_vehicle_reg(match.group(0)).ok:
+            return match.group(0)
+    return None
+
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|0)\d(?:[\s-]?\d){8,9}(?!\d)")
+
+
+def find_contact(text: str) -> str | None:
+    """An email address or UK phone number anywhere in the text."""
+    for pattern in (_EMAIL, _PHONE):
+        match = pattern.search(text)
+        if match is not None and parse_contact(match.group(0)).ok:
+            return match.group(0)
+    return None
+
+
+_NAME = re.compile(
+    r"\b(?:my name is|my name's|my names|i am called|i'm called|name is)\s+"
+    r"(?P<name>[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2})",
+    re.I,
+)
+_NAME_STOP = frozenset({"and", "i", "my", "from", "at", "on", "in", "but", "so", "the"})
+
+
+def find_name(text: str) -> str | None:
+    """The reporter's name when they say it ("my name is Sam Patel")."""
+    match = _NAME.search(text)
+    if match is None:
+        return None
+    words: list[str] = []
+    for word in match.group("name").split():
+        if word.casefold() in _NAME_STOP:
+            break
+        words.append(word)
+    name = " ".join(words)
+    return name if name and parse_name(name).ok else None
+
+
+_REFERENCE = re.compile(r"\b(?:BL|RC)[\s-]?[0-9A-Z]{4}[\s-]?[0-9A-Z]{4}\b", re.I)
+
+
+def find_reference(text: str) -> str | None:
+    """A case reference or receipt code with a correct check character."""
+    for match in _REFERENCE.finditer(text):
+        parsed = parse_reference(match.group(0).replace(" ", "-"))
+        if parsed.ok and isinstance(parsed.value, str):
+            return parsed.value
+    return None
+
+
+def find_verify_detail(text: str) -> str | None:
+    """An email, phone number or postcode given to prove a case is theirs."""
+    contact = find_contact(text)
+    if contact is not None:
+        return contact
+    postcode = find_postcode(text)
+    if postcode is not None and postcode.ok and postcode.value:
+        return postcode.value
+    return None
+
+
+# --- injuries, evidence, the person who did it ---------------------------------------------
+
+_NOT_HURT = re.compile(
+    r"\b(?:no ?one|nobody) (?:was|got) (?:hurt|injured)\b|"
+    r"\b(?:i|he|she|they|we) (?:wasn'?t|was not|weren'?t|were not|didn'?t get|did not get) "
+    r"(?:hurt|injured)\b|\bno injuries\b|\bnot (?:hurt|injured)\b",
+    re.I,
+)
+_INJURY = re.compile(
+    r"\b(?:black eye|broken (?:nose|arm|wrist|jaw|ribs?|fingers?|tooth|teeth|leg|hand)|"
+    r"(?:split|bust|fat|cut) lip|cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
+    r"bruis\w+|bleeding|stitches|concussion|(?:swollen|sprained) \w+|head injury|"
+    r"knocked (?:me |him |her )?out|nosebleed|cuts and bruises|chipped (?:a )?tooth)\b",
+    re.I,
+)
+
+
+def find_injuries(text: str) -> str | None:
+    """Injuries named in the story, or "none" when they say nobody was hurt."""
+    if _NOT_HURT.search(text):
+        return "none"
+    found: list[str] = []
+    for match in _INJURY.finditer(text):
+        words = match.group(0).casefold()
+        if words not in found:
+            found.append(words)
+    return ", ".join(found) if found else None
+
+
+_CLAUSES = re.compile(r"[.;!?]+|,\s*(?:but|and|so)\b|\bbut\b")
+_NO_EVIDENCE = re.compile(
+    r"\b(?:no (?:cctv|cameras?|witnesses|footage|evidence)|nobody saw|no one saw|noone saw)\b",
+    re.I,
+)
+_EVIDENCE = re.compile(
+    r"\b(?:cctv|cameras?|doorbell|ring (?:doorbell|camera)|dash ?cam|footage|video|filmed|"
+    r"recorded it|photos?|pictures?|witness(?:es)?|saw (?:it|everything|the whole thing))\b",
+    re.I,
+)
+_NO_SUSPECT = re.compile(
+    r"\b(?:didn'?t|did not|never) (?:see|get a look at) (?:them|who|anyone|anybody|him|her|"
+    r"the person)\b|\bno idea who\b",
+    re.I,
+)
+
+
+def _clause(text: str, pattern: re.Pattern[str]) -> str | None:
+    for clause in _CLAUSES.split(text):
+        if pattern.search(clause):
+            cleaned = " ".join(clause.split()).strip(" ,")
+            if parse_free_text(cleaned, min_letters=2).ok:
+                return cleaned
+    return None
+
+
+def find_evidence(text: str) -> str | None:
+    """CCTV, footage or witnesses mentioned ("my neighbour's ring doorbell got it")."""
+    if _NO_EVIDENCE.search(text):
+        return "none"
+    return _clause(text, _EVIDENCE)
+
+
+def find_no_suspect(text: str) -> str | None:
+    """'none given' when the person says they did not see who did it."""
+    return "none given" if _NO_SUSPECT.search(text) else None
+
+
+# --- the account itself -----------------------------------------------------------------------
+
+_FRAMING = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|morning|evening|afternoon)\b[\s,!.]*)?"
+    r"(?:(?:i|we)(?:'d| would)? (?:like|want|need|wanna|wish) to "
+    r"(?:report|make a report(?: of| about)?|tell you about)|"
+    r"(?:i'm|i am|we're|we are) (?:reporting|contacting you about|messaging about)|"
+    r"(?:can|could|how do|how can) (?:i|we) report|i want to report|reporting|report)\b"
+    r"(?:\s+(?:a|an|that|some|of|about))?",
+    re.I,
+)
+MIN_ACCOUNT_WORDS = 5
+
+
+def is_account(text: str) -> bool:
+    """True when the message tells what happened, not only which kind of report it is.
+
+    "I want to report a stolen bike" names the report; "my bike was nicked from outside
+    the library yesterday" is an account an officer can read.
+    """
+    remainder = _FRAMING.sub("", " ".join(text.split())).strip(" ,.!?")
+    words = re.findall(r"[^\W\d_][\w'’-]*", remainder)
+    return len(words) >= MIN_ACCOUNT_WORDS and parse_free_text(remainder, min_letters=10).ok
+
+
+# --- all together ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Phrases found for report questions, keyed by slot name (each one would be accepted)."""
+
+    found: dict[str, str] = field(default_factory=dict)
+
+    def get(self, slot: str) -> str | None:
+        return self.found.get(slot)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+
+_Finder = Callable[[str], str | None]
+_PLAIN_FINDERS: dict[str, _Finder] = {
+    "incident_where": find_place,
+    "property_value": find_value,
+    "vehicle_reg": find_vehicle_reg,
+    "injuries": find_injuries,
+    "suspect_description": find_no_suspect,
+    "evidence": find_evidence,
+    "reporter_name": find_name,
+    "reporter_contact": find_contact,
+    "case_reference": find_reference,
+    "verify_detail": find_verify_detail,
+}
+_DAMAGE_FORM = "damage_form"
+
+
+def facts_in(text: str, now: datetime, form: str | None = None) -> Facts:
+    """Every report fact the text gives; ``form`` decides whether items were taken or damaged."""
+    if not isinstance(text, str) or not text.strip() or text.startswith("/"):
+        return Facts()
+    text = spell_out(text)
+    found: dict[str, str] = {}
+    when = find_when(text, now)
+    if when is not None:
+        found["incident_when"] = when
+    items = find_damaged(text) if form == _DAMAGE_FORM else find_taken(text)
+    if items is not None:
+        found["property_details"] = items
+    for slot, finder in _PLAIN_FINDERS.items():
+        value = finder(text)
+        if value is not None:
+            found[slot] = value
+    return Facts(found)

@@ -1,0 +1,41 @@
+"""Text-speak spelled out before the facts are read ("sum1 nicked my fone last nite")."""
+
+from __future__ import annotations
+
+import re
+
+_WORDS: dict[str, str] = {
+    "nite": "night",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "2day": "today",
+    "yday": "yesterday",
+    "yest": "yesterday",
+    "yesterdy": "yesterday",
+    "sum1": "someone",
+    "some1": "someone",
+    "any1": "anyone",
+    "no1": "no one",
+    "fone": "phone",
+    "ur": "your",
+    "wiv": "with",
+    "wat": "what",
+    "b4": "before",
+    "gf": "girlfriend",
+    "bf": "boyfriend",
+    "mins": "minutes",
+    "hrs": "hours",
+    "cuz": "because",
+    "coz": "because",
+    "bcoz": "because",
+    "thru": "through",
+    "outta": "out of",
+    "gonna": "going to",
+    "wanna": "want to",
+}
+_WORD = re.compile(r"(?<![\w£@.-])(" + "|".join(map(re.escape, _WORDS)) + r")(?![\w@-])", re.I)
+
+
+def spell_out(text: str) -> str:
+    """The text with common text-speak words written in full; everything else unchanged."""
+    return _WORD.sub(lambda match: _WORDS[match.group(1).casefold()], text)

@@ -16,11 +16,12 @@ from typing import TypeVar
 
 from triage.cases.attempts import AttemptLimiter
 from triage.cases.outbox import Outbox
-from triage.cases.ports import CaseSystem
+from triage.cases.ports import CaseSystem, DraftStore
 from triage.cases.service import CaseTracking, ReportIntake
 from triage.cases.wiring import (
     build_attempt_limiter,
     build_case_system,
+    build_draft_store,
     build_intake,
     build_outbox,
     build_tracking,
@@ -41,6 +42,7 @@ class _Wired:
     limiter: AttemptLimiter
     intake: ReportIntake
     tracking: CaseTracking
+    drafts: DraftStore
 
 
 _settings: Settings | None = None
@@ -70,6 +72,7 @@ def _current() -> _Wired:
             limiter,
             build_intake(config, cases, outbox),
             build_tracking(cases, outbox, limiter),
+            build_draft_store(config, cases),
         )
     return _wired
 
@@ -89,6 +92,11 @@ def tracking() -> CaseTracking:
     return _current().tracking
 
 
+def drafts() -> DraftStore:
+    """Unsent report drafts (`actions.drafts`), beside the case system."""
+    return _current().drafts
+
+
 async def call_case_system(call: Awaitable[T]) -> T:
     """Await a case-system call, but never longer than the engine is willing to wait."""
     return await asyncio.wait_for(call, timeout=CASE_SYSTEM_TIMEOUT_SECONDS)
@@ -100,7 +108,7 @@ async def reset_case_system() -> None:
     wired, _wired, _settings = _wired, None, None
     if wired is None:
         return
-    for closeable in (wired.cases, wired.outbox, wired.limiter):
+    for closeable in (wired.drafts, wired.cases, wired.outbox, wired.limiter):
         try:
             await closeable.close()
         except Exception:  # closing a broken connection must not hide the real problem

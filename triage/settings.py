@@ -144,6 +144,12 @@ class Settings:
     """Days the staff audit log keeps an entry (six years, a common UK policing retention for
     audit logs; 0 keeps them for ever). DPA 2018 s.39 applies to the log too: the retention
     pass deletes older entries and records that it did."""
+    retention_draft_days: int = 30
+    """Days an unsent report draft (what a person answered before leaving a report) is kept
+    after its last change: staff follow it up well within that, or it is not needed."""
+    console_draft_idle_minutes: int = 10
+    """The console lists unsent report drafts idle for at least this long (the person has
+    probably left), unless the request asks for another period."""
     retention_interval_seconds: float = 3600.0
     """How often one gateway runs the retention pass (0 turns the schedule off; the
     `python -m channels privacy retention` command still works)."""
@@ -232,5 +238,7 @@ class Settings:
             retention_queue_days=_env_int("BLUELAMP_RETENTION_QUEUE_DAYS", 30),
             retention_decision_days=_env_int("BLUELAMP_RETENTION_DECISION_DAYS", 90),
             retention_audit_days=_env_int("BLUELAMP_RETENTION_AUDIT_DAYS", 2190),
+            retention_draft_days=_env_int("BLUELAMP_RETENTION_DRAFT_DAYS", 30),
+            console_draft_idle_minutes=_env_int("BLUELAMP_CONSOLE_DRAFT_IDLE_MINUTES", 10),
             retention_interval_seconds=_env_float("BLUELAMP_RETENTION_INTERVAL_SECONDS", 3600.0),
         )

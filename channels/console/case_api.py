@@ -1,5 +1,6 @@
-"""Cases from the console: a draft prefilled from what the bot collected, creating the case
-(idempotent, so a double click makes one case), and attaching the conversation to an
+"""Cases from the console: a draft prefilled from what the bot collected (and from the
+person's unsent report draft, if they left one), creating the case (idempotent, so a double
+click makes one case; the unsent draft is then removed), and attaching the conversation to an
 existing case. Every call to the case store says who is acting (`Access.staff`)."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from channels.console.case_draft import (
 )
 from channels.console.http import ConsoleError, read_object
 from channels.keys import console_key, handover_key
-from triage.cases.ports import CaseSystemRejected
+from triage.cases.ports import CaseSystemRejected, CaseSystemUnavailable
 from triage.cases.processing_log import Access
 from triage.cases.references import normalise_reference
 from triage.staff.ports import AuditAction, AuditQuery, StaffSession
@@ -35,6 +36,30 @@ async def cases_made(request: web.Request, conversation_id: str) -> int:
     return len({entry.case_reference for entry in entries if entry.case_reference})
 
 
+async def unsent_answers(request: web.Request, conversation_id: str) -> dict[str, str]:
+    """What the person answered of a report they did not send (`channels.console.drafts_api`),
+    with its crime type; {} without one. Under what the engine still holds, which wins."""
+    drafts = request.app[console_key].drafts
+    if drafts is None:
+        return {}
+    stored = await drafts.draft_for(conversation_id)
+    if stored is None:
+        return {}
+    return {"crime_type": stored.crime_type, **stored.answers}
+
+
+async def discard_unsent(request: web.Request, conversation_id: str) -> None:
+    """The conversation's unsent draft has become a case: remove it (best effort, the case
+    exists; retention removes a draft left behind)."""
+    drafts = request.app[console_key].drafts
+    if drafts is None:
+        return
+    try:
+        await drafts.discard_draft(conversation_id)
+    except CaseSystemUnavailable:
+        log.warning("console_draft_not_discarded", conversation_id=conversation_id)
+
+
 @console_api()
 async def case_draft(request: web.Request, session: StaffSession) -> web.StreamResponse:
     """The draft (recorded as a view: it shows what the person told the bot) and ``n``, the
@@ -50,7 +75,7 @@ async def case_draft(request: web.Request, session: StaffSession) -> web.StreamR
         detail="case_draft",
     )
     collected = await request.app[handover_key].collected(cid)
-    draft = draft_from_collected(collected)
+    draft = draft_from_collected({**await unsent_answers(request, cid), **collected})
     return web.json_response({**draft.to_json(), "n": await cases_made(request, cid)})
 
 
@@ -84,6 +109,7 @@ async def create_case(request: web.Request, session: StaffSession) -> web.Stream
         case_reference=receipt.reference,
         detail=f"n={number} created={'yes' if receipt.created else 'no'}",
     )
+    await discard_unsent(request, cid)
     log.info(
         "console_case_created",
         actor=session.username,

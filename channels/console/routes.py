@@ -8,6 +8,7 @@ from channels.console import (
     canned,
     case_api,
     conversation_api,
+    drafts_api,
     login,
     queue_api,
     socket,
@@ -18,6 +19,7 @@ from channels.static import file_handler
 API = "/console/api"
 CONVERSATION = API + "/conversations/{cid}"
 ITEM = API + "/items/{item_id}"
+DRAFT = API + "/drafts/{cid}"
 
 
 def setup_console_routes(app: web.Application) -> None:
@@ -44,6 +46,10 @@ def setup_console_routes(app: web.Application) -> None:
     app.router.add_get(CONVERSATION + "/case-draft", case_api.case_draft)
     app.router.add_post(CONVERSATION + "/case", case_api.create_case)
     app.router.add_post(CONVERSATION + "/attach", case_api.attach_case)
+
+    app.router.add_get(API + "/drafts", drafts_api.list_drafts)
+    app.router.add_get(DRAFT, drafts_api.view_draft)
+    app.router.add_post(DRAFT + "/follow-up", drafts_api.follow_up)
 
     app.router.add_get(API + "/canned", canned.canned)
     app.router.add_get(API + "/outcomes", canned.outcomes)

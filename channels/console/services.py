@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from channels.console.board import BoardCache
 from channels.console.login_limit import LoginLimiter
-from triage.cases.ports import CaseSystem
+from triage.cases.ports import CaseSystem, DraftStore
 from triage.cases.staff import CaseConsole
 from triage.staff.ports import AccountStore, Presence, SessionStore, StaffAudit
 
@@ -28,3 +28,5 @@ class ConsoleServices:
     login_limiter: LoginLimiter
     board: BoardCache
     """The queue as the console sockets poll it (one read per gateway per second)."""
+    drafts: DraftStore | None = None
+    """Unsent report drafts (always in the local database); None: not offered."""

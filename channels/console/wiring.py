@@ -2,7 +2,8 @@
 
 Sessions and presence share the gateway's Redis client when Redis is configured (so every
 gateway sees the same sign-ins); accounts and the audit log live in the case store's
-database; the case system is the configured one. Nothing connects until first used.
+database; the case system is the configured one, with unsent report drafts beside it.
+Nothing connects until first used.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from channels.console.login_limit import LoginLimiter
 from channels.console.services import ConsoleServices
 from channels.keys import back_office_key, console_key, redis_key, settings_key, store_key
 from triage.cases.staff import CaseConsole
-from triage.cases.wiring import build_case_system
+from triage.cases.wiring import build_case_system, build_draft_store
 from triage.settings import Settings
 from triage.staff.wiring import (
     build_account_store,
@@ -52,6 +53,7 @@ async def console_ctx(app: web.Application) -> AsyncIterator[None]:
         case_console=cases if isinstance(cases, CaseConsole) else None,
         login_limiter=limiter,
         board=BoardCache(app[back_office_key].queue, app[store_key]),
+        drafts=build_draft_store(settings, cases),
     )
     app[console_key] = services
     yield
@@ -59,4 +61,6 @@ async def console_ctx(app: web.Application) -> AsyncIterator[None]:
     await services.sessions.aclose()
     await services.audit.aclose()
     await services.accounts.aclose()
+    if services.drafts is not None:
+        await services.drafts.close()
     await cases.close()

@@ -1,9 +1,10 @@
 """What the case store's database holds about a conversation outside its cases.
 
 Contact records (``contact_logs``: contacts that did not become a case, e.g. a fraud
-redirect) and the action server's handoff requests (``handoff_requests``) are kept per
-conversation and labelled as personal data in `triage.cases.models`, but no case rule covers
-them: retention here erases them by age, and a subject access export reads them. Cases
+redirect), the action server's handoff requests (``handoff_requests``) and unsent report
+drafts (``report_drafts``, aged by their last change) are kept per conversation and
+labelled as personal data in `triage.cases.models`, but no case rule covers them: retention
+here erases them by age, and a subject access export reads them. Cases
 themselves keep their own rules (`triage.cases.retention`) and are read only through the
 case store's staff API; this module only finds which cases belong to a conversation or a
 reporter (references, never contents).
@@ -19,14 +20,23 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from triage.cases.models import Base, Case, CaseConversationLink, ContactLog, HandoffRequestRecord
+from triage.cases.models import (
+    Base,
+    Case,
+    CaseConversationLink,
+    ContactLog,
+    HandoffRequestRecord,
+    ReportDraftRecord,
+)
 from triage.cases.verification import extract_tokens
 
 CONTACT_RECORDS = "contact_logs"
 HANDOFF_REQUESTS = "handoff_requests"
-_MODELS: dict[str, type[ContactLog] | type[HandoffRequestRecord]] = {
+REPORT_DRAFTS = "report_drafts"
+_MODELS: dict[str, type[ContactLog] | type[HandoffRequestRecord] | type[ReportDraftRecord]] = {
     CONTACT_RECORDS: ContactLog,
     HANDOFF_REQUESTS: HandoffRequestRecord,
+    REPORT_DRAFTS: ReportDraftRecord,
 }
 SCAN_BATCH = 500
 
@@ -117,15 +127,17 @@ class CaseRecords:
             return [_row_json(row) for row in rows]
 
     async def rows_before(self, table: str, before: datetime, limit: int = 1000) -> list[RowRef]:
-        """Rows of ``table`` created before ``before``, oldest first (ids only)."""
+        """Rows of ``table`` created (a draft: last changed) before ``before``, oldest first
+        (ids only)."""
         if limit <= 0:
             return []
         model = _MODELS[table]
+        age = model.updated_at if model is ReportDraftRecord else model.created_at
         async with self._sessions() as session:
             result = await session.execute(
-                select(model.id, model.conversation_id, model.created_at)
-                .where(model.created_at < before)
-                .order_by(model.created_at, model.id)
+                select(model.id, model.conversation_id, age)
+                .where(age < before)
+                .order_by(age, model.id)
                 .limit(limit)
             )
             return [RowRef(table, i, c, at) for i, c, at in result.all()]

@@ -82,6 +82,10 @@ def describe(report: RetentionReport, settings: Settings) -> list[str]:
         f"{settings.retention_decision_days} days, and {counts.get('handoff_requests', 0)} "
         f"handoff request(s) older than {settings.retention_queue_days} days."
     )
+    lines.append(
+        f"{verb} {counts.get('report_drafts', 0)} unsent report draft(s) unchanged for "
+        f"{settings.retention_draft_days} days."
+    )
     if report.audit_before is None:
         lines.append("Staff audit log: kept for ever (BLUELAMP_RETENTION_AUDIT_DAYS=0).")
     else:

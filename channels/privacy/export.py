@@ -2,7 +2,8 @@
 
 For a conversation: its transcript, mode, channel, seen message ids and last activity (the
 conversation store); its open queue item; its triage decisions (redacted as stored); the
-contact records and handoff requests the case store's database keeps for it; the staff
+contact records, handoff requests and unsent report draft the case store's database keeps
+for it; the staff
 audit entries about it; and every case it was reported in or attached to. For a reporter
 (an email address or phone number): every case whose reporter contact matches it once
 normalised, and each of those cases' conversations as above.
@@ -27,7 +28,12 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from channels.privacy.case_records import CONTACT_RECORDS, HANDOFF_REQUESTS, CaseRecords
+from channels.privacy.case_records import (
+    CONTACT_RECORDS,
+    HANDOFF_REQUESTS,
+    REPORT_DRAFTS,
+    CaseRecords,
+)
 from channels.privacy.retention import dm_peer_key
 from channels.store import ConversationStore
 from channels.x.state import XState
@@ -220,7 +226,7 @@ class SubjectAccess:
         held = held or bool(decisions)
         references: list[str] = []
         if self.records is not None:
-            for table in (CONTACT_RECORDS, HANDOFF_REQUESTS):
+            for table in (CONTACT_RECORDS, HANDOFF_REQUESTS, REPORT_DRAFTS):
                 rows = await self.records.rows_for(table, conversation_id)
                 section[table] = rows
                 held = held or bool(rows)

@@ -11,6 +11,8 @@ without copying the erased data (s.62). One pass of `RetentionJob`:
   queued, and the action server's handoff requests as old: nobody will answer them now;
 - triage decisions (redacted) and contact records older than ``retention_decision_days``
   (default 90): long enough to audit a quarter's routing, no longer;
+- unsent report drafts (what a person answered of a report they left) not changed for
+  ``retention_draft_days`` (default 30);
 - staff audit log entries older than ``retention_audit_days`` (default 2190, six years, a
   common retention for police audit logs; 0 keeps them for ever). The log holds ids, codes
   and redacted reasons, but it is still personal data about staff and the public.
@@ -36,7 +38,12 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from channels.privacy.case_records import CONTACT_RECORDS, HANDOFF_REQUESTS, CaseRecords
+from channels.privacy.case_records import (
+    CONTACT_RECORDS,
+    HANDOFF_REQUESTS,
+    REPORT_DRAFTS,
+    CaseRecords,
+)
 from channels.store import ConversationStore, Footprint
 from channels.x.intake import DM_PREFIX
 from channels.x.state import XState
@@ -77,9 +84,12 @@ class Periods:
     decision_days: int = 90
     audit_days: int = DEFAULT_AUDIT_DAYS
     """Staff audit log entries; 0 keeps them for ever."""
+    draft_days: int = 30
+    """Unsent report drafts, counted from their last change."""
 
     def __post_init__(self) -> None:
-        if min(self.conversation_days, self.queue_days, self.decision_days) < 1:
+        days = (self.conversation_days, self.queue_days, self.decision_days, self.draft_days)
+        if min(days) < 1:
             raise ValueError("retention periods must be at least one day")
         if self.audit_days < 0:
             raise ValueError("the audit log's retention period must be 0 (for ever) or more")
@@ -91,6 +101,7 @@ class Periods:
             settings.retention_queue_days,
             settings.retention_decision_days,
             settings.retention_audit_days,
+            settings.retention_draft_days,
         )
 
 
@@ -133,6 +144,8 @@ class RetentionReport:
     decisions_before: datetime
     audit_before: datetime | None = None
     """Staff audit entries made before this go; None when they are kept for ever."""
+    drafts_before: datetime | None = None
+    """Unsent report drafts last changed before this go."""
     conversation_store: bool = True
     """False when the pass could not reach the conversation store (the demo's is in the
     gateway process), so conversations were not looked at."""
@@ -195,6 +208,7 @@ class RetentionJob:
             else None,
             conversation_store=self.store is not None,
             queue=self.queue is not None,
+            drafts_before=now - timedelta(days=self.periods.draft_days),
         )
         await self._conversations(report)
         await self._queue_items(report)
@@ -202,6 +216,8 @@ class RetentionJob:
         if self.records is not None:
             await self._rows(report, CONTACT_RECORDS, report.decisions_before)
             await self._rows(report, HANDOFF_REQUESTS, report.queue_before)
+            assert report.drafts_before is not None
+            await self._rows(report, REPORT_DRAFTS, report.drafts_before)
         await self._audit_log(report)
         log.info(
             "retention_pass",
@@ -212,6 +228,7 @@ class RetentionJob:
             decisions=report.rows_in(DECISIONS),
             contact_records=report.rows_in(CONTACT_RECORDS),
             handoff_requests=report.rows_in(HANDOFF_REQUESTS),
+            report_drafts=report.rows_in(REPORT_DRAFTS),
             staff_audit=report.rows_in(STAFF_AUDIT),
         )
         return report

@@ -16,6 +16,7 @@
   var TYPING_IDLE_MS = 4000;
   var PING_EVERY_MS = 20000;
   var SUPERVISOR_REFRESH_MS = 5000;
+  var DRAFTS_REFRESH_MS = 30000;
   var CLOSE_SESSION_ENDED = 4401; // the console socket's close code for an ended session
   var AUTHORS = { person: "Person", bot: "Bot", system: "System", operator: "Operator" };
   var CHANNELS = { webchat: "Web chat", x: "X", x_dm: "X direct message", x_post: "X post", rest: "REST" };
@@ -81,6 +82,8 @@
     operators: [],
     alerted: {},
     knownWaiting: null,
+    drafts: [], // unsent report drafts: labels only
+    draftOpen: null, // the one shown with its answers
     view: "operator"
   };
 
@@ -218,6 +221,7 @@
     api("GET", "/queue").then(onQueue, function () { return null; });
     connect();
     startTicking();
+    startDraftsRefresh();
     $("main").focus();
   }
 
@@ -231,6 +235,10 @@
     disconnect();
     stopTicking();
     stopSupervisorRefresh();
+    stopDraftsRefresh();
+    state.drafts = [];
+    hideDraft();
+    clear($("c-drafts"));
     clear($("c-alerts"));
     clear($("c-queue"));
     clear($("c-mine"));
@@ -1153,6 +1161,125 @@
     }, 1000);
   }
   function stopTicking() { window.clearInterval(tick); tick = null; }
+
+  // ---------- unsent report drafts ----------
+  // Reports people started and left. The list holds which questions were answered, never the
+  // answers; viewing one (recorded in the audit log) shows them; following one up queues the
+  // conversation and claims it, and the case form is then prefilled from the answers.
+  var draftsTimer = null;
+  function startDraftsRefresh() {
+    stopDraftsRefresh();
+    loadDrafts();
+    draftsTimer = window.setInterval(loadDrafts, DRAFTS_REFRESH_MS);
+  }
+  function stopDraftsRefresh() { window.clearInterval(draftsTimer); draftsTimer = null; }
+
+  function loadDrafts() {
+    if (!state.user) { return; }
+    api("GET", "/drafts").then(function (data) {
+      if (!data || !state.user) { return; }
+      setText("c-drafts-error", "");
+      if (typeof data.idle_minutes === "number") { setText("c-drafts-idle", String(data.idle_minutes)); }
+      state.drafts = Array.isArray(data.drafts) ? data.drafts : [];
+      renderDrafts();
+    }, function (error) {
+      if (error.status !== 401) { setText("c-drafts-error", problem(error)); }
+    });
+  }
+
+  function draftTitle(d) {
+    return (d.crime_label || humanise(d.crime_type || "crime")) + " report";
+  }
+
+  function draftQueueLabel(queue) {
+    if (!queue || !queue.state) { return "not in the queue"; }
+    if (queue.state === "waiting") { return "waiting in the queue"; }
+    return state.user && queue.claimed_by === state.user.username ? "with you" : "with " + queue.claimed_by;
+  }
+
+  function draftAbout(d) {
+    return channelLabel(d.channel) + " · last answer " + dateTimeLabel(d.updated_at) + " · " +
+      draftQueueLabel(d.queue) + (d.status === "following_up" ? " · being followed up" : "");
+  }
+
+  function renderDrafts() {
+    var list = $("c-drafts");
+    clear(list);
+    state.drafts.forEach(function (d) {
+      var li = el("li", "c-item c-item--draft");
+      li.setAttribute("data-conversation", d.conversation_id);
+      var head = el("h3", "c-item-head");
+      head.appendChild(el("span", "c-item-reason", draftTitle(d)));
+      head.appendChild(el("span", "c-item-channel", channelLabel(d.channel)));
+      li.appendChild(head);
+      var labels = (d.answered || []).map(function (a) { return a.label; });
+      li.appendChild(el("p", "c-item-summary", labels.length ? "Answered: " + labels.join(", ") : "No answers yet"));
+      if (d.asking_label) { li.appendChild(el("p", "c-item-mode", "Was asking: " + d.asking_label)); }
+      li.appendChild(el("p", "c-item-mode", "Last answer " + dateTimeLabel(d.updated_at) + " · " +
+        draftQueueLabel(d.queue) + (d.status === "following_up" ? " · being followed up" : "")));
+      var id = String(d.conversation_id || "");
+      li.appendChild(el("p", "c-item-id", "Conversation " + (id.length > 16 ? id.slice(0, 16) + "…" : id)));
+      var view = el("button", "c-btn c-open-draft", "View answers");
+      view.type = "button";
+      view.setAttribute("aria-label", "View the answers of the unsent " + draftTitle(d));
+      view.addEventListener("click", function () { viewDraft(d.conversation_id); });
+      li.appendChild(view);
+      list.appendChild(li);
+    });
+    $("c-drafts-empty").hidden = state.drafts.length > 0;
+    setText("c-drafts-count", state.drafts.length ? "(" + state.drafts.length + ")" : "");
+  }
+
+  function viewDraft(cid) {
+    setText("c-draft-error", "");
+    return attempt("c-drafts-error", api("GET", "/drafts/" + encodeURIComponent(cid)).then(function (d) {
+      if (!d || !state.user) { return; }
+      state.draftOpen = d;
+      setText("c-draft-view-title", "Unsent " + draftTitle(d).toLowerCase());
+      setText("c-draft-view-about", draftAbout(d));
+      var rows = $("c-draft-rows");
+      clear(rows);
+      var answers = Array.isArray(d.answers) ? d.answers : [];
+      answers.forEach(function (a) {
+        var tr = el("tr");
+        var th = el("th", null, a.label);
+        th.scope = "row";
+        tr.appendChild(th);
+        tr.appendChild(el("td", null, a.value));
+        rows.appendChild(tr);
+      });
+      $("c-draft-answers").hidden = answers.length === 0;
+      $("c-draft-view").hidden = false;
+      $("c-draft-view-title").focus();
+    }));
+  }
+
+  function hideDraft() {
+    state.draftOpen = null;
+    clear($("c-draft-rows"));
+    setText("c-draft-view-about", "");
+    setText("c-draft-error", "");
+    $("c-draft-view").hidden = true;
+  }
+
+  $("c-drafts-refresh").addEventListener("click", loadDrafts);
+  $("c-draft-hide").addEventListener("click", hideDraft);
+  $("c-draft-follow").addEventListener("click", function () {
+    var d = state.draftOpen;
+    if (!d) { return; }
+    var path = "/drafts/" + encodeURIComponent(d.conversation_id) + "/follow-up";
+    attempt("c-draft-error", busy($("c-draft-follow"), api("POST", path)).then(function (data) {
+      if (!data || !data.item) { return null; }
+      var item = data.item;
+      removeFrom(state.waiting, item.id);
+      if (!findItem(state.mine, item.id)) { state.mine.push(item); }
+      renderQueue();
+      renderMine();
+      hideDraft();
+      loadDrafts();
+      return openConversation(item.conversation_id, item);
+    }));
+  });
 
   // ---------- supervisor ----------
   var supTimer = null;

@@ -27,7 +27,8 @@ TABLES_0003 = TABLES_0002 | {"case_messages"}
 TABLES_0004 = TABLES_0003 | {"processing_log"}
 STAFF_TABLES = {"staff_accounts", "staff_audit"}
 TABLES_0005 = TABLES_0004 | STAFF_TABLES
-TABLES = TABLES_0005 | {"case_conversation_links"}  # 0006
+TABLES_0006 = TABLES_0005 | {"case_conversation_links"}
+TABLES = TABLES_0006 | {"report_drafts"}  # 0007
 # What Alembic's env.py targets: the case store's tables and the staff tables (0005).
 METADATA = [Base.metadata, StaffBase.metadata]
 
@@ -214,9 +215,42 @@ async def test_0006_adds_only_the_case_conversation_links_and_downgrades_cleanly
     tables, _ = await schema_report(fresh_database)
     assert tables == TABLES_0005 | {"alembic_version"}
     alembic("upgrade", "0006", database_url=fresh_database)
-    tables, differences = await schema_report(fresh_database)
-    assert tables == TABLES | {"alembic_version"}
-    assert differences == []
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0006 | {"alembic_version"}
     alembic("downgrade", "0005", database_url=fresh_database)
     tables, _ = await schema_report(fresh_database)
     assert tables == TABLES_0005 | {"alembic_version"}
+
+
+async def test_0007_adds_only_the_report_drafts_and_downgrades_cleanly(
+    fresh_database: str,
+) -> None:
+    alembic("upgrade", "0006", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0006 | {"alembic_version"}
+    alembic("upgrade", "0007", database_url=fresh_database)
+    tables, differences = await schema_report(fresh_database)
+    assert tables == TABLES | {"alembic_version"}
+    assert differences == []
+    alembic("downgrade", "0006", database_url=fresh_database)
+    tables, _ = await schema_report(fresh_database)
+    assert tables == TABLES_0006 | {"alembic_version"}
+
+
+INSERT_DRAFT = (
+    "INSERT INTO report_drafts (conversation_id, channel, crime_type, answers, status, "
+    "created_at, updated_at) VALUES (:cid, 'webchat', 'theft', {details}, :status, "
+    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+)
+
+
+async def test_migrated_report_drafts_hold_one_draft_per_conversation_with_a_known_status(
+    fresh_database: str,
+) -> None:
+    alembic("upgrade", "head", database_url=fresh_database)
+    await _execute(fresh_database, INSERT_DRAFT, cid="c1", details="{}", status="unsent")
+    await _execute(fresh_database, INSERT_DRAFT, cid="c2", details="{}", status="following_up")
+    with pytest.raises(IntegrityError):
+        await _execute(fresh_database, INSERT_DRAFT, cid="c1", details="{}", status="unsent")
+    with pytest.raises(IntegrityError):
+        await _execute(fresh_database, INSERT_DRAFT, cid="c3", details="{}", status="sent")

@@ -26,6 +26,7 @@ def test_personal_data_columns_are_labelled() -> None:
         "case_updates.information_text",
         "contact_logs.summary",
         "handoff_requests.summary",
+        "report_drafts.answers",
         "triage_decisions.flags",
         "triage_decisions.reasons",
         "triage_decisions.redacted_text",

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from triage.cases.processing_log import LogAction, SubjectKind
-from triage.cases.statuses import CaseOutcome, CaseStatus, HandoffStatus
+from triage.cases.statuses import CaseOutcome, CaseStatus, DraftStatus, HandoffStatus
 from triage.decisions import Category, Priority
 
 NAMING_CONVENTION = {
@@ -272,6 +272,32 @@ class HandoffRequestRecord(Base):
     )
     status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.OPEN.value, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportDraftRecord(Base):
+    """What a person had answered of a crime report they have not sent (yet), one per
+    conversation: kept by the action server as the form goes, deleted when the report is
+    submitted (it is then a case) or the person cancels; staff see the idle ones in the
+    console (`triage.cases.drafts`)."""
+
+    __tablename__ = "report_drafts"
+    __table_args__ = (
+        CheckConstraint(_in("status", [s.value for s in DraftStatus]), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(40))
+    crime_type: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, str]] = mapped_column(
+        info=PERSONAL, comment="Personal data: the answers given so far, by slot"
+    )
+    asking: Mapped[str | None] = mapped_column(
+        String(100), comment="The slot the bot was asking for when the draft was last kept"
+    )
+    status: Mapped[str] = mapped_column(String(20), default=DraftStatus.UNSENT.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class TriageDecisionRecord(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from triage.cases.processing_log import Access
 
@@ -147,6 +147,58 @@ class CaseSystem(abc.ABC):
     @abc.abstractmethod
     async def request_handoff(self, request: HandoffRequest) -> str:
         """Record a request for a human operator; returns the request id."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections."""
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    """What a person has answered of a crime report not yet sent, one per conversation.
+
+    ``answers`` maps slot names to the text shown back to the person (personal data);
+    ``asking`` is the slot being asked for. Timestamps and ``status`` are set by the store.
+    """
+
+    conversation_id: str
+    channel: str
+    crime_type: str
+    answers: Mapping[str, str]
+    asking: str | None = None
+    status: str = "unsent"
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class DraftStore(abc.ABC):
+    """Port to where unsent report drafts are kept (`triage.cases.drafts`).
+
+    Raises `CaseSystemUnavailable` when the store cannot be reached, ValueError for a
+    malformed call.
+    """
+
+    @abc.abstractmethod
+    async def keep_draft(self, draft: ReportDraft) -> None:
+        """Insert or replace the conversation's draft (one statement); ``created_at`` and
+        ``status`` of an existing draft are kept."""
+
+    @abc.abstractmethod
+    async def discard_draft(self, conversation_id: str) -> bool:
+        """Delete the conversation's draft (submitted, or cancelled by the person); False
+        when there was none."""
+
+    @abc.abstractmethod
+    async def unsent_drafts(self, idle_for: timedelta, limit: int = 100) -> list[ReportDraft]:
+        """Drafts not updated for at least ``idle_for``, the most recently updated first."""
+
+    @abc.abstractmethod
+    async def draft_for(self, conversation_id: str) -> ReportDraft | None:
+        """The conversation's draft, or None."""
+
+    @abc.abstractmethod
+    async def mark_following_up(self, conversation_id: str) -> bool:
+        """Staff have taken the draft up; False when there is no draft."""
 
     @abc.abstractmethod
     async def close(self) -> None:

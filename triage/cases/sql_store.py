@@ -304,6 +304,11 @@ class SqlCaseSystem(CaseSystem, CaseConsole, ProcessingLog):
                     self._prepared = True
         return self._sessions()
 
+    async def session(self) -> AsyncSession:
+        """A session on this store's database, once it is prepared (for adapters sharing it,
+        such as `triage.cases.drafts.SqlDraftStore`)."""
+        return await self._session()
+
     # --- public-facing port -------------------------------------------------------------
 
     async def submit(self, report: ReportSubmission, *, access: Access | None = None) -> Receipt:

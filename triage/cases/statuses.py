@@ -84,3 +84,10 @@ def check_status_outcome(status: str, outcome: str | None) -> tuple[CaseStatus, 
     if new_status is not CaseStatus.CLOSED and new_outcome is not None:
         raise ValueError("only a closed case has an outcome")
     return new_status, new_outcome
+
+
+class DraftStatus(StrEnum):
+    """An unsent report draft: still ``unsent``, or taken up by staff (``following_up``)."""
+
+    UNSENT = "unsent"
+    FOLLOWING_UP = "following_up"

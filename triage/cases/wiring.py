@@ -3,7 +3,8 @@
 - case system: the local SQL store (``BLUELAMP_CASE_SYSTEM=local``, default) or the HTTP
   adapter for an external records system (``http``, with ``BLUELAMP_CASE_SYSTEM_URL``);
 - outbox: a Redis stream when ``REDIS_URL`` is set, else a SQLite spool under ``var/``;
-- tracking limits: counted in Redis when ``REDIS_URL`` is set, else in the process.
+- tracking limits: counted in Redis when ``REDIS_URL`` is set, else in the process;
+- unsent report drafts: always in the local database (``DATABASE_URL``).
 
 Nothing here connects; every adapter connects on first use and has ``close()``.
 """
@@ -16,10 +17,11 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from triage.cases.attempts import AttemptLimiter, LimitsAttemptLimiter
+from triage.cases.drafts import SqlDraftStore
 from triage.cases.http_adapter import HttpCaseSystem, RetryPolicy
 from triage.cases.migrate import upgrade_to_head
 from triage.cases.outbox import Outbox
-from triage.cases.ports import CaseSystem
+from triage.cases.ports import CaseSystem, DraftStore
 from triage.cases.redis_outbox import RedisStreamOutbox
 from triage.cases.retention import Retention
 from triage.cases.service import CaseTracking, ReportIntake
@@ -80,6 +82,14 @@ def build_sql_store(settings: Settings) -> SqlCaseSystem:
             await asyncio.to_thread(upgrade_to_head, url)
 
     return SqlCaseSystem.from_url(url, prepare=migrate)
+
+
+def build_draft_store(settings: Settings, cases: CaseSystem) -> DraftStore:
+    """Unsent report drafts, in the local database whichever case system is configured:
+    beside the local store (sharing its connections), else on a store of their own."""
+    if isinstance(cases, SqlCaseSystem):
+        return SqlDraftStore.beside(cases)
+    return SqlDraftStore.beside(build_sql_store(settings), owned=True)
 
 
 def build_outbox(settings: Settings) -> Outbox:

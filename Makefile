@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help demo test venvs train train-fresh lint validate test-unit test-dialogue \
         test-e2e test-browser nlu-report clean triage-model triage-report bench case-bench \
-        webchat-bench console-bench cluster test-cluster test-faults load-bench
+        webchat-bench console-bench cluster test-cluster test-faults load-bench conversation-bench
 
 help:
 	@echo "make demo   - set up, train if needed, run engine + action server + gateway"
@@ -120,6 +120,14 @@ webchat-bench: train
 # person -> console socket, count, p50, p95, max (target p95 under 100 ms); starts the stack.
 console-bench: train
 	$(PY) bench/console_roundtrip.py
+
+# Simulated people (issue 15): 65 made-up members of the public (bench/people.yml: every crime
+# family and the main enquiries; storytellers, several facts at once, wrong answers,
+# corrections, side questions, references, changes of mind, text-speak) over the gateway's REST
+# channel; completion, turns against the fewest possible, facts asked again, reports lost,
+# fallbacks in a row. Starts its own stack; fails when a target is missed. About a minute.
+conversation-bench: train
+	$(PY) bench/conversations.py --check --json results/conversations.json
 
 # The whole system under load (issue 8): 50 simulated people for 5 minutes through the cluster
 # (three engines, two of everything else; HAProxy in front when installed), a realistic mix of reports, enquiries, small talk and emergencies over the

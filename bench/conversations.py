@@ -204,7 +204,10 @@ class BotTexts:
         ]
         self.summary = _template_pattern(messages.SUMMARY_INTRO)
         self.summary_question = normalise(messages.SUMMARY_QUESTION)
-        self.cancelled = normalise(messages.CANCELLED)
+        self.cancelled = [
+            normalise(t)
+            for t in (messages.CANCELLED, *response_texts(domain_dir, ["utter_report_stopped"]))
+        ]
         self.confirm_stop = [
             normalise(t) for t in response_texts(domain_dir, ["utter_ask_confirm_stop"])
         ]
@@ -227,7 +230,8 @@ class BotTexts:
         return bool(self.summary.search(said)) or self.summary_question in said
 
     def is_cancelled(self, text: str) -> bool:
-        return self.cancelled[:40] in normalise(text)
+        said = normalise(text)
+        return any(c[:40] in said for c in self.cancelled)
 
     def is_confirm_stop(self, text: str) -> bool:
         said = normalise(text)

@@ -96,6 +96,13 @@ def test_fallbacks_are_the_real_texts() -> None:
     assert not TEXTS.is_fallback(messages.validation_error("when_unclear"))
 
 
+def test_both_ways_of_saying_a_report_was_stopped_are_recognised() -> None:
+    assert TEXTS.is_cancelled(messages.CANCELLED)
+    for text in response_texts(QUESTIONS_YML.parent, ["utter_report_stopped"]):
+        assert TEXTS.is_cancelled(text)
+    assert not TEXTS.is_cancelled(messages.SUMMARY_QUESTION)
+
+
 def test_summary_is_recognised() -> None:
     assert TEXTS.is_summary(messages.SUMMARY_INTRO.format(crime_label="theft") + "\n- When: x")
     assert not TEXTS.is_summary(QUESTIONS["utter_ask_evidence"])

@@ -33,7 +33,14 @@ SUBSET = (
     "fraud-direct",
     "council-noise",
 )
-FAILING_TODAY: dict[str, str] = {}
+FAILING_TODAY: dict[str, str] = {
+    "road-wrong": "the description given in answer to the registration question is not kept: "
+    "'who did it' is asked again",
+    "theft-correct-summary": "'actually it was 4pm not 3pm' at the summary stops the report "
+    "and deletes every answer",
+    "theft-side-hours": "the opening-hours question mid-form is taken as the answer to the "
+    "pending questions and never answered",
+}
 """Person -> what today's dialogue does wrong (xfail, not strict): remove as the dialogue lands."""
 
 

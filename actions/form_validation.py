@@ -23,8 +23,14 @@ from rasa_sdk.types import DomainDict
 from actions import messages
 from actions.case_access import settings
 from actions.clock import Clock, local_now, system_clock
-from actions.conversation import failures, held_before_latest_message, latest_text
-from actions.report_spec import FORM_SLOTS, applies
+from actions.conversation import (
+    display_value,
+    failures,
+    held_before_latest_message,
+    latest_text,
+)
+from actions.drafts import keep_draft
+from actions.report_spec import FORM_SLOTS, REPORT_FORMS, applies, required_slots_for
 from actions.story import (
     answer_validator,
     apply_correction,
@@ -163,7 +169,29 @@ class FormValidation(FormValidationAction, ABC):
         noted = [(slot, kept[slot]) for slot in filled if kept.get(slot) is not None]
         if noted:
             dispatcher.utter_message(text=noted_message(form, noted, starting=answering is None))
+        if form in REPORT_FORMS:
+            await self._keep_draft(tracker, form, events)
         return events
+
+    @staticmethod
+    async def _keep_draft(tracker: Tracker, form: str, events: list[EventType]) -> None:
+        """Keep what has been said so far as an unsent draft for staff, so a person who
+        leaves half-way loses nothing (discarded when the report is sent or cancelled)."""
+        slots = {**tracker.slots}
+        slots.update(
+            {str(event["name"]): event["value"] for event in events if event.get("event") == "slot"}
+        )
+        answers = {
+            slot: display_value(slots[slot])
+            for slot in required_slots_for(form, slots)
+            if slots.get(slot) is not None
+        }
+        crime_type = slots.get("crime_type")
+        if answers and isinstance(crime_type, str):
+            asking = slots.get(REQUESTED_SLOT)
+            await keep_draft(
+                tracker, answers, crime_type, asking if isinstance(asking, str) else None
+            )
 
     def _answering(self, tracker: Tracker) -> str | None:
         """The question the latest message answers, or None (the form is starting or back)."""

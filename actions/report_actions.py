@@ -28,6 +28,7 @@ from actions.conversation import (
     report_triage,
     submission_count,
 )
+from actions.drafts import discard_draft
 from actions.emergency_and_handoff import handoff_payload
 from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS, form_for
 from actions.story import answer_validator, correction_events, family_in_words, report_in_progress
@@ -299,6 +300,7 @@ class ActionSubmitReport(Action):
             template = messages.HELD if result.created else messages.HELD_ALREADY
             dispatcher.utter_message(text=template.format(receipt=result.receipt_code))
         dispatcher.utter_message(text=self._next_steps(tracker, report, result))
+        await discard_draft(tracker)  # a case now, or held in the outbox: no longer a draft
         events: list[EventType] = [
             *clear_report_slots(tracker),
             SlotSet("submission_count", float(count + 1)),
@@ -394,4 +396,5 @@ class ActionCancelReport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(text=messages.CANCELLED)
+        await discard_draft(tracker)  # the person chose to delete their answers
         return [*clear_report_slots(tracker), SlotSet("paused_form", None)]

@@ -179,7 +179,7 @@ async def test_a_reference_in_the_first_message_is_used() -> None:
 
 
 async def test_at_the_summary_a_correction_is_applied() -> None:
-    slots, events, dispatcher = await _run(
+    slots, _events, dispatcher = await _run(
         ActionSummaryReply(clock=fixed_clock),
         slots={**THEFT, "report_ready": True},
         text="actually it was worth nearer £600",
@@ -191,7 +191,7 @@ async def test_at_the_summary_a_correction_is_applied() -> None:
 
 
 async def test_at_the_summary_anything_else_keeps_every_answer() -> None:
-    slots, events, dispatcher = await _run(
+    slots, _events, dispatcher = await _run(
         ActionSummaryReply(clock=fixed_clock),
         slots={**THEFT, "report_ready": True},
         text="Sam Patel",
@@ -213,7 +213,7 @@ async def test_a_correction_by_intent_at_the_summary_goes_back_to_the_summary() 
 
 
 async def test_a_new_report_intent_never_throws_away_a_waiting_report() -> None:
-    slots, events, dispatcher = await _run(
+    slots, events, _dispatcher = await _run(
         ActionStartReport(),
         slots={**THEFT, "report_ready": True},
         text="it was my bike that was stolen",
@@ -290,3 +290,59 @@ async def test_a_low_confidence_story_is_offered_its_report() -> None:
     assert "/report_vehicle_crime" in [b["payload"] for b in all_buttons(dispatcher)]
     assert "999" in texts(dispatcher)[0]
     assert custom_payloads(dispatcher) == []
+
+
+async def test_each_answer_keeps_the_report_as_an_unsent_draft_until_it_is_sent(
+    database_url: str,
+) -> None:
+    from actions.case_access import drafts
+    from actions.report_actions import ActionSubmitReport
+
+    sender = "web-draft-1"
+    tracker = make_tracker(
+        {
+            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            "requested_slot": "incident_when",
+        },
+        text="yesterday about 3pm",
+        intent="inform",
+        active_loop="theft_form",
+        candidates={"incident_when": "yesterday about 3pm"},
+        sender_id=sender,
+    )
+    await ValidateTheftForm(clock=fixed_clock).run(CollectingDispatcher(), tracker, DOMAIN)
+    draft = await drafts().draft_for(sender)
+    assert draft is not None
+    assert draft.crime_type == "theft"
+    assert draft.answers["incident_when"] == "Tue 24 Nov 2026, about 15:00"
+    assert draft.asking == "incident_where"
+
+    await ActionSubmitReport().run(
+        CollectingDispatcher(),
+        make_tracker(THEFT, text="yes", intent="affirm", sender_id=sender),
+        DOMAIN,
+    )
+    assert await drafts().draft_for(sender) is None
+
+
+async def test_cancelling_deletes_the_draft(database_url: str) -> None:
+    from actions.case_access import drafts
+    from actions.report_actions import ActionCancelReport
+
+    sender = "web-draft-2"
+    tracker = make_tracker(
+        {"crime_type": "theft", "requested_slot": "incident_description"},
+        text="someone took my bike from the rack outside the library",
+        intent="inform",
+        active_loop="theft_form",
+        candidates={
+            "incident_description": "someone took my bike from the rack outside the library"
+        },
+        sender_id=sender,
+    )
+    await ValidateTheftForm(clock=fixed_clock).run(CollectingDispatcher(), tracker, DOMAIN)
+    assert await drafts().draft_for(sender) is not None
+    await ActionCancelReport().run(
+        CollectingDispatcher(), make_tracker(THEFT, text="yes", sender_id=sender), DOMAIN
+    )
+    assert await drafts().draft_for(sender) is None

@@ -36,6 +36,7 @@ from triage.queue.alerts import Alert
 from triage.queue.redis_alerts import RedisAlertBus
 from triage.queue.redis_queue import RedisOperatorQueue
 from triage.settings import Settings
+from triage.understanding import crime_family
 
 URL = "/webhooks/rest/webhook"
 Factory = Callable[[Settings], Any]
@@ -125,6 +126,7 @@ async def test_p1_over_rest_gets_the_guidance_first_then_the_bot_with_triage_met
         "priority": "P1",
         "flags": ["in_progress", "weapon"],
         "guidance_sent": True,
+        "family": crime_family(P1_TEXT),
     }
     assert sent["metadata"]["channel"] == "rest"
     transcript = await gateway.app[store_key].transcript("s1")
@@ -241,6 +243,15 @@ async def test_staff_held_conversation_over_rest_gets_only_the_guidance(
 # ---------- what goes to the bot and to the queue ----------
 
 
+async def test_a_story_goes_to_the_engine_with_the_crime_family_its_words_describe(
+    gateway: Client, fake_engine: FakeEngine
+) -> None:
+    story = "I parked up, came back and the back window was in pieces and my bag was gone"
+    await post(gateway, "s1", story)
+    [sent] = fake_engine.requests
+    assert sent["metadata"]["triage"]["family"] == "vehicle_crime"
+
+
 async def test_routine_message_goes_to_the_engine_with_triage_metadata_and_is_not_queued(
     gateway: Client, fake_engine: FakeEngine
 ) -> None:
@@ -252,6 +263,7 @@ async def test_routine_message_goes_to_the_engine_with_triage_metadata_and_is_no
         "priority": "P3",
         "flags": [],
         "guidance_sent": False,
+        "family": None,
     }
     await settle(gateway)
     office = gateway.app[back_office_key]

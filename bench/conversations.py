@@ -10,19 +10,29 @@ answer mid-form or at the summary, ask a side question at turn N, change their m
 policy (`Person`) decides every reply: it recognises which fact the bot asks for by matching
 the bot's text against the form questions in `bot/domain/questions.yml` (loaded, never copied
 here), answers from the fact sheet, presses the button whose title or payload is the answer,
-says yes at the summary and keeps the reference it is given.
+says yes at the summary and keeps the reference it is given. When the bot asks nothing it
+recognises, the person does what people do: clicks the option that fits (a "did you mean" or
+"which report" list), says they are safe after 999 guidance they did not need, asks to carry on
+or to change an answer, rephrases (before a report starts: what happened, then plainly what
+they want); they give up after three such nudges, after a question they cannot get past
+(each wording of the answer, the last twice, then "not known" if offered), or at 40 turns.
 
 Counted per person:
 - completed: a report with a reference (or receipt code), or the enquiry's proof text (e.g.
   "Report Fraud" for fraud, "council" for noise), or the case status for tracking, or the
   cancellation; plus every side question answered and every correction shown in the summary;
 - turns against the fewest possible (`fewest_turns`);
-- facts asked again: the bot asked for a slot whose fact the person had already stated;
+- facts asked again: the bot asked for a slot whose fact the person had already stated in an
+  earlier message (a question repeated straight after its answer is counted apart, as an
+  answer refused);
+- wrong in summary: a free-text answer in the last summary that shares no word with what the
+  person said for it (a side question stored as the place); shown, not a target;
 - report lost: a form question was asked but no reference or receipt code was given and the
   person did not cancel or change their mind (`Outcome.lost`; a later "held as a draft"
   check can plug in through `Outcome.draft_held`);
 - fallbacks: bot texts that are the fallback / "rephrase" answers of `bot/domain/*.yml` and
-  `actions/messages.py`, and the longest run of consecutive fallback turns.
+  `actions/messages.py`, and the longest run of consecutive fallback turns;
+- got 999 guidance: people (none of them in danger) who were sent the emergency guidance.
 
 Targets (`--check` exits 1 when one is missed): completion >= 95%, no report lost, facts asked
 again <= 5% of the facts the reporters had, median turns <= 1.3 x fewest, and no conversation
@@ -456,6 +466,55 @@ def fewest_turns(persona: Persona) -> int:
     return turns
 
 
+SUMMARY_CHECKED = (
+    "incident_where",
+    "property_details",
+    "injuries",
+    "hate_motivation",
+    "suspect_description",
+    "evidence",
+    "reporter_name",
+)
+"""Free-text answers the summary shows as given (times, money and contacts are normalised)."""
+_SMALL = (
+    "a an and the on in at of my to was it i with from for is about outside near by his her "
+    "their they he she me we our there this that"
+)
+SMALL_WORDS = frozenset(_SMALL.split())
+LABEL_SLOTS: dict[str, str] = {
+    normalise(label): slot
+    for slot, label in (
+        *messages.SLOT_LABELS.items(),
+        *((slot, label) for (_form, slot), label in messages.FORM_SLOT_LABELS.items()),
+    )
+}
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _words(text).split() if w not in SMALL_WORDS}
+
+
+def wrong_in_summary(
+    summary: str, facts: Mapping[str, Sequence[str]], story: Sequence[str] = ()
+) -> list[str]:
+    """The checked answers in a summary ("- Label: value" lines) that share no word with any
+    way the person put that fact, nor with their `story` (the opening and the messages that
+    gave several facts, from which the bot may take a fact in the person's own words): the
+    bot stored something else (a side question as the place, a suspect as the injuries)."""
+    wrong = []
+    for line in summary.splitlines():
+        label, sep, value = line.removeprefix("- ").partition(":")
+        slot = LABEL_SLOTS.get(normalise(label)) if sep and line.startswith("- ") else None
+        if slot not in SUMMARY_CHECKED or slot not in facts:
+            continue
+        said = [*facts[slot], *story]
+        if any(_words(value) == _words(v) for v in said):
+            continue
+        if not any(_content_words(value) & _content_words(v) for v in said):
+            wrong.append(slot)
+    return wrong
+
+
 def real_code(code: str, valid: Callable[[str], bool]) -> bool:
     """A reference or receipt code the bot issued, not the example in its question."""
     return valid(code) and PLACEHOLDER not in code
@@ -494,6 +553,8 @@ class Outcome:
     unrecognised: int = 0
     side_answered: list[bool] = field(default_factory=list)
     corrections_shown: list[bool] = field(default_factory=list)
+    wrong_in_summary: list[str] = field(default_factory=list)
+    """Answers the last summary shows that share no word with what the person said."""
     transcript: list[str] = field(default_factory=list)
 
     @property
@@ -545,6 +606,7 @@ class Person:
         self.changed = False
         self.said_stop = False
         self.asked_to_change = False
+        self.story: list[str] = []
         self.order = required_facts(persona)
         self.rephrases = list(persona.rephrase)
         self.nudges = 0
@@ -666,6 +728,8 @@ class Person:
 
         if summary:
             self._check_corrections()
+            story = [self._fill(t) for t in (self.p.opening.text, *self.story)]
+            self.out.wrong_in_summary = wrong_in_summary(self.last_summary, self.facts, story)
             return self._press(buttons, ("/affirm",), "Yes") or self.say("yes")
         if slot is not None:
             return self._answer(slot, texts, buttons)
@@ -712,6 +776,7 @@ class Person:
             if slot in special.say.gives:
                 self.answered.add(slot)
             text = self.say(special.say)
+            self.story.append(special.say.text)
             self.last_answered = slot if slot in special.say.gives else None
             return text
         values = self.facts.get(slot) or (DEFAULT_UNKNOWN,)
@@ -802,6 +867,8 @@ class Person:
             reasons.append("asked again: " + ", ".join(out.asked_again))
         if out.rejected:
             reasons.append("answer refused: " + ", ".join(out.rejected))
+        if out.wrong_in_summary:
+            reasons.append("summary shows something else for: " + ", ".join(out.wrong_in_summary))
         if out.lost:
             reasons.append("report lost")
         if not goal_met:
@@ -934,6 +1001,7 @@ class Figures:
     max_fallback_run: int
     fallbacks: int
     emergency_guidance: int
+    wrong_in_summary: int
 
     def targets(self) -> dict[str, bool]:
         return {
@@ -963,22 +1031,23 @@ def figures(outcomes: Sequence[Outcome]) -> Figures:
         max_fallback_run=max((o.max_fallback_run for o in outcomes), default=0),
         fallbacks=sum(o.fallbacks for o in outcomes),
         emergency_guidance=sum(o.emergency_guidance > 0 for o in outcomes),
+        wrong_in_summary=sum(len(o.wrong_in_summary) for o in outcomes),
     )
 
 
 def _row(name: str, f: Figures) -> str:
     return (
         f"| {name} | {f.people} | {f.completed} ({f.completion:.0%}) | {f.median_ratio:.2f} | "
-        f"{f.asked_again}/{f.facts} ({f.asked_again_share:.0%}) | {f.rejected} | {f.lost} | "
-        f"{f.fallbacks} | "
-        f"{f.max_fallback_run} | {f.emergency_guidance} |"
+        f"{f.asked_again}/{f.facts} ({f.asked_again_share:.0%}) | {f.rejected} | "
+        f"{f.wrong_in_summary} | {f.lost} | {f.fallbacks} | {f.max_fallback_run} | "
+        f"{f.emergency_guidance} |"
     )
 
 
 HEADER = (
     "| {what} | people | completed | median turns / fewest | facts asked again | answers refused "
-    "| reports lost | fallbacks | max fallbacks in a row | got 999 guidance |\n"
-    "|---|---|---|---|---|---|---|---|---|---|"
+    "| wrong in summary | reports lost | fallbacks | max fallbacks in a row | got 999 guidance |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 

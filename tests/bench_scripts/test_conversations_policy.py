@@ -27,6 +27,7 @@ from bench.conversations import (
     parse_persona,
     required_facts,
     response_texts,
+    wrong_in_summary,
 )
 from triage.cases.references import new_reference
 
@@ -296,6 +297,29 @@ def test_a_correction_must_show_in_the_summary() -> None:
     out = run(p, bot)
     assert bot.heard[1] == "it was 4pm"
     assert out.corrections_shown == [False] and not out.completed
+
+
+def test_a_summary_answer_sharing_no_word_with_the_persons_is_flagged() -> None:
+    summary = "\n".join(
+        [
+            messages.SUMMARY_INTRO.format(crime_label="theft"),
+            "- When: Tue 8 Dec 2026",
+            "- Where: at the police station",
+            "- What was stolen: bike",
+            "- Injuries: it's my ex, Mark Hughes",
+            "- Who did it: none given",
+        ]
+    )
+    facts = {
+        "incident_where": ("outside the library on Front Street",),
+        "property_details": ("a black Trek mountain bike",),
+        "injuries": ("none",),
+        "suspect_description": ("none given",),
+        "incident_when": ("yesterday about 3pm",),
+    }
+    assert wrong_in_summary(summary, facts) == ["incident_where", "injuries"]
+    story = ["I was at the police station when my ex hit me"]  # the bot took it from here
+    assert wrong_in_summary(summary, facts, story) == []
 
 
 # ---------- the people ----------------------------------------------------------------------------

@@ -4,7 +4,8 @@ person and a spread of crime families and enquiries.
 
 All of them talk at once in one module fixture (about half a minute); each test then asserts
 one person's behaviour: what they came for was done, nothing they had said was asked for
-again, no report was lost, and never more than two fallbacks in a row.
+again, no report was lost, the summary shows what they said, and never more than two
+fallbacks in a row.
 """
 
 from __future__ import annotations
@@ -73,4 +74,5 @@ def test_person_is_served(outcomes: dict[str, Outcome], person: str) -> None:
     assert out.completed, f"{out.why}\n{story}"
     assert not out.asked_again, f"asked again for {out.asked_again}\n{story}"
     assert not out.lost, f"report lost\n{story}"
+    assert not out.wrong_in_summary, f"summary wrong for {out.wrong_in_summary}\n{story}"
     assert out.max_fallback_run <= 2, f"{out.max_fallback_run} fallbacks in a row\n{story}"

@@ -159,6 +159,8 @@ class FormValidation(FormValidationAction, ABC):
             )
             if corrected is not None:
                 return corrected
+        else:
+            tracker.add_slots(self._side_question_words(tracker))
         filled = self._prefill(tracker, form, answering)
         events = await super().run(dispatcher, tracker, domain)
         kept = {
@@ -192,6 +194,23 @@ class FormValidation(FormValidationAction, ABC):
             await keep_draft(
                 tracker, answers, crime_type, asking if isinstance(asking, str) else None
             )
+
+    @staticmethod
+    def _side_question_words(tracker: Tracker) -> list[EventType]:
+        """Back from a side question: the engine had already put its words in the pending
+        question's slot before the form handed them back; clear them so it is asked again."""
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if not isinstance(requested, str) or tracker.slots.get(requested) != latest_text(tracker):
+            return []
+        events = tracker.events
+        last_user = max(
+            (index for index, event in enumerate(events) if event.get("event") == "user"),
+            default=len(events),
+        )
+        handed_back = any(
+            event.get("event") == "action_execution_rejected" for event in events[last_user:]
+        )
+        return [SlotSet(requested, None)] if handed_back else []
 
     def _answering(self, tracker: Tracker) -> str | None:
         """The question the latest message answers, or None (the form is starting or back)."""

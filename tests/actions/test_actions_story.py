@@ -346,3 +346,29 @@ async def test_cancelling_deletes_the_draft(database_url: str) -> None:
         CollectingDispatcher(), make_tracker(THEFT, text="yes", sender_id=sender), DOMAIN
     )
     assert await drafts().draft_for(sender) is None
+
+
+async def test_back_from_a_side_question_its_words_are_not_kept_as_the_answer() -> None:
+    question = "what time does the front counter open today?"
+    tracker = make_tracker(
+        {
+            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            "requested_slot": "incident_when",
+            "incident_when": question,
+        },
+        text=question,
+        intent="station_opening_times",
+    )
+    tracker.events += [
+        {"event": "action", "name": "theft_form"},
+        {"event": "action_execution_rejected", "name": "theft_form"},
+        {"event": "action", "name": "action_station_times"},
+        {"event": "slot", "name": "requested_slot", "value": "incident_when"},
+        {"event": "action", "name": "theft_form"},
+    ]
+    tracker.active_loop = {"name": "theft_form"}
+    dispatcher = CollectingDispatcher()
+    slots = slot_events(await ValidateTheftForm(clock=fixed_clock).run(dispatcher, tracker, DOMAIN))
+    assert slots["incident_when"] is None
+    assert slots["requested_slot"] == "incident_when"
+    assert texts(dispatcher) == []  # no error: it was never an answer

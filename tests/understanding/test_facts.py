@@ -67,7 +67,7 @@ def test_a_future_time_is_not_taken_as_when_it_happened() -> None:
     ("text", "place"),
     [
         (
-            "outside the library on Front Street, NE1 4ST",
+            "taken from outside the library on Front Street, NE1 4ST",
             "outside the library, Front Street, NE1 4ST",
         ),
         ("my phone was taken on the bus this morning", "on the bus"),

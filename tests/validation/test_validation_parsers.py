@@ -269,3 +269,12 @@ def test_parse_verify_detail_normalises_like_report_time() -> None:
     assert parse_verify_detail("ne1 4st").value == "NE1 4ST"
     assert parse_verify_detail("07700 900123").value == "+447700900123"
     assert parse_verify_detail("my dog").error == "verify_invalid"
+
+
+def test_a_clock_time_later_than_now_with_no_day_means_the_evening_just_gone() -> None:
+    one_am = datetime(2026, 12, 8, 1, 0)
+    assert parse_when("about 9pm", one_am).value == "Mon 7 Dec 2026, about 21:00"
+    assert parse_when("it was 11.30pm", one_am).value == "Mon 7 Dec 2026, about 23:30"
+    # a day that is named is never moved
+    assert parse_when("today at 9pm", one_am).error == "future_time"
+    assert parse_when("tonight at 9pm", one_am).error == "future_time"

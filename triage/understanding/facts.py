@@ -150,12 +150,15 @@ def _street(text: str) -> str | None:
     return None
 
 
+_FROM = re.compile(r"^from\s+", re.I)
+
+
 def find_place(text: str) -> str | None:
     """Landmark, street and postcode, as far as the sentence gives them."""
     parts: list[str] = []
     landmark = _LANDMARK_PHRASE.search(text)
     if landmark is not None:
-        parts.append(landmark.group(0))
+        parts.append(_FROM.sub("", landmark.group(0)))
     else:
         named = _NAMED_PLACE.search(text)
         if named is not None and named.group("name").split()[0] not in _NOT_PLACE_NAMES:

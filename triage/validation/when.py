@@ -249,6 +249,7 @@ def _single(text: str, now: datetime) -> Parsed:
             )
     remainder = " ".join(_FILLER.sub(" ", rest).split())
     remainder = re.sub(r"^last\s+night$", "yesterday", remainder)
+    day_given = bool(remainder)
     if not remainder:
         if clock is None and pod is None:
             return Parsed.bad("when_unclear")
@@ -280,6 +281,9 @@ def _single(text: str, now: datetime) -> Parsed:
         if moment > now + FUTURE_GRACE and day == today and not clock.explicit_ampm and hour >= 12:
             # "at 9" said in the morning means 09:00, not 21:00
             moment = moment - timedelta(hours=12)
+        if moment > now + FUTURE_GRACE and not day_given and not overnight:
+            # "about 9pm" said at 1am, with no day named, means the evening just gone
+            moment -= timedelta(days=1)
         if moment > now + FUTURE_GRACE:
             return Parsed.bad("future_time")
         return Parsed.good(f"{_fmt_date(moment.date())}, about {moment:%H:%M}")

@@ -498,9 +498,9 @@ def wrong_in_summary(
     summary: str, facts: Mapping[str, Sequence[str]], story: Sequence[str] = ()
 ) -> list[str]:
     """The checked answers in a summary ("- Label: value" lines) that share no word with any
-    way the person put that fact, nor with their `story` (the opening and the messages that
-    gave several facts, from which the bot may take a fact in the person's own words): the
-    bot stored something else (a side question as the place, a suspect as the injuries)."""
+    way the person put that fact, nor with their `story` (the opening, from which the bot may
+    take a fact in the person's own words): the bot stored something else (a side question
+    as the place, a suspect as the injuries)."""
     wrong = []
     for line in summary.splitlines():
         label, sep, value = line.removeprefix("- ").partition(":")
@@ -606,7 +606,7 @@ class Person:
         self.changed = False
         self.said_stop = False
         self.asked_to_change = False
-        self.story: list[str] = []
+        self.story: list[WhenAsked] = []
         self.order = required_facts(persona)
         self.rephrases = list(persona.rephrase)
         self.nudges = 0
@@ -728,8 +728,12 @@ class Person:
 
         if summary:
             self._check_corrections()
-            story = [self._fill(t) for t in (self.p.opening.text, *self.story)]
-            self.out.wrong_in_summary = wrong_in_summary(self.last_summary, self.facts, story)
+            said = {
+                slot: [*values, *(w.say.text for w in self.story if slot in w.say.gives)]
+                for slot, values in self.facts.items()
+            }
+            opening = [self._fill(self.p.opening.text)]
+            self.out.wrong_in_summary = wrong_in_summary(self.last_summary, said, opening)
             return self._press(buttons, ("/affirm",), "Yes") or self.say("yes")
         if slot is not None:
             return self._answer(slot, texts, buttons)
@@ -776,7 +780,7 @@ class Person:
             if slot in special.say.gives:
                 self.answered.add(slot)
             text = self.say(special.say)
-            self.story.append(special.say.text)
+            self.story.append(special)
             self.last_answered = slot if slot in special.say.gives else None
             return text
         values = self.facts.get(slot) or (DEFAULT_UNKNOWN,)

@@ -322,6 +322,33 @@ def test_a_summary_answer_sharing_no_word_with_the_persons_is_flagged() -> None:
     assert wrong_in_summary(summary, facts, story) == []
 
 
+def test_a_wrong_answer_stored_under_the_question_asked_is_flagged() -> None:
+    suspect = "it's my ex, Mark Hughes, he's about 40"
+    p = persona(
+        family="harassment",
+        facts={"injuries": "none", "suspect_description": "Mark Hughes"},
+        behaviours=[
+            {
+                "wrong_answer": {
+                    "when_asked": "injuries",
+                    "say": {"text": suspect, "gives": ["suspect_description"]},
+                }
+            }
+        ],
+    )
+    summary = "\n".join(
+        [
+            messages.SUMMARY_INTRO.format(crime_label="harassment"),
+            f"- Injuries: {suspect}",
+            f"- Who did it: {suspect}",
+        ]
+    )
+    bot = ScriptedBot([ask("utter_ask_injuries"), said(summary)])
+    out = run(p, bot)
+    assert bot.heard[1] == suspect
+    assert out.wrong_in_summary == ["injuries"]
+
+
 # ---------- the people ----------------------------------------------------------------------------
 PEOPLE = load_people()
 

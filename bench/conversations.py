@@ -25,8 +25,9 @@ Counted per person:
 - facts asked again: the bot asked for a slot whose fact the person had already stated in an
   earlier message (a question repeated straight after its answer is counted apart, as an
   answer refused);
-- wrong in summary: a free-text answer in the last summary that shares no word with what the
-  person said for it (a side question stored as the place); shown, not a target;
+- wrong in summary: a free-text answer in the last summary less than half of whose words
+  come from what the person said for it (a side question stored as the place); shown, not
+  a target;
 - report lost: a form question was asked but no reference or receipt code was given and the
   person did not cancel or change their mind (`Outcome.lost`; a later "held as a draft"
   check can plug in through `Outcome.draft_held`);
@@ -497,10 +498,10 @@ def _content_words(text: str) -> set[str]:
 def wrong_in_summary(
     summary: str, facts: Mapping[str, Sequence[str]], story: Sequence[str] = ()
 ) -> list[str]:
-    """The checked answers in a summary ("- Label: value" lines) that share no word with any
-    way the person put that fact, nor with their `story` (the opening, from which the bot may
-    take a fact in the person's own words): the bot stored something else (a side question
-    as the place, a suspect as the injuries)."""
+    """The checked answers in a summary ("- Label: value" lines) of which fewer than half the
+    words come from any way the person put that fact, or from their `story` (the opening,
+    from which the bot may take a fact in the person's own words): the bot stored something
+    else (a side question as the place, a suspect as the injuries)."""
     wrong = []
     for line in summary.splitlines():
         label, sep, value = line.removeprefix("- ").partition(":")
@@ -510,7 +511,8 @@ def wrong_in_summary(
         said = [*facts[slot], *story]
         if any(_words(value) == _words(v) for v in said):
             continue
-        if not any(_content_words(value) & _content_words(v) for v in said):
+        words = _content_words(value)
+        if words and not any(len(words & _content_words(v)) * 2 >= len(words) for v in said):
             wrong.append(slot)
     return wrong
 

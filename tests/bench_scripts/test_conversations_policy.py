@@ -318,7 +318,7 @@ def test_a_summary_answer_sharing_no_word_with_the_persons_is_flagged() -> None:
         "incident_when": ("yesterday about 3pm",),
     }
     assert wrong_in_summary(summary, facts) == ["incident_where", "injuries"]
-    story = ["I was at the police station when my ex hit me"]  # the bot took it from here
+    story = ["my ex Mark Hughes hit me at the police station"]  # the bot took it from here
     assert wrong_in_summary(summary, facts, story) == []
 
 
@@ -326,6 +326,7 @@ def test_a_wrong_answer_stored_under_the_question_asked_is_flagged() -> None:
     suspect = "it's my ex, Mark Hughes, he's about 40"
     p = persona(
         family="harassment",
+        opening="my ex won't leave me alone",  # one shared word is not where it came from
         facts={"injuries": "none", "suspect_description": "Mark Hughes"},
         behaviours=[
             {

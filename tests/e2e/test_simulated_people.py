@@ -39,8 +39,8 @@ FAILING_TODAY: dict[str, str] = {
     "'who did it' is asked again",
     "theft-correct-summary": "'actually it was 4pm not 3pm' at the summary stops the report "
     "and deletes every answer",
-    "theft-side-hours": "the opening-hours question mid-form is taken as the answer to the "
-    "pending questions and never answered",
+    "theft-side-hours": "'is the front desk at the police station open today?' mid-form is "
+    "stored as the answers (where: 'at the police station') and never answered",
 }
 """Person -> what today's dialogue does wrong (xfail, not strict): remove as the dialogue lands."""
 

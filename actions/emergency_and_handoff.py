@@ -143,7 +143,7 @@ class ActionHandoff(Action):
 
 
 class ActionResumeReport(Action):
-    """After "I'm safe now": reopen the interrupted form, or offer the main options."""
+    """After "I'm safe now" or "carry on": back to the unsent report, wherever it stopped."""
 
     def name(self) -> str:
         return "action_resume_report"
@@ -151,6 +151,10 @@ class ActionResumeReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if tracker.active_loop_name:
+            # "carry on" in the middle of a form: the form asks its question again
+            dispatcher.utter_message(text=messages.RESUME_REPORT)
+            return []
         paused = tracker.get_slot("paused_form")
         if isinstance(paused, str) and paused:
             dispatcher.utter_message(text=messages.RESUME_REPORT)
@@ -159,7 +163,10 @@ class ActionResumeReport(Action):
         if waiting is not None:
             dispatcher.utter_message(text=messages.RESUME_REPORT)
             return [FollowupAction(waiting)]
-        dispatcher.utter_message(
-            text=messages.GLAD_SAFE, buttons=list(messages.MAIN_OPTION_BUTTONS)
+        text = (
+            messages.NOTHING_TO_CONTINUE
+            if latest_intent(tracker) == "continue_report"
+            else (messages.GLAD_SAFE)
         )
+        dispatcher.utter_message(text=text, buttons=list(messages.MAIN_OPTION_BUTTONS))
         return []

@@ -32,6 +32,8 @@ from actions.conversation import (
 from actions.drafts import keep_draft
 from actions.report_spec import FORM_SLOTS, REPORT_FORMS, applies, required_slots_for
 from actions.story import (
+    NONE,
+    NONE_GIVEN,
     answer_validator,
     apply_correction,
     is_side_question,
@@ -68,8 +70,6 @@ from triage.validation import (
 from triage.validation.unknown import normalise_phrase
 
 WAY_OUT_AFTER = 3
-NONE_GIVEN = "none given"
-NONE = "none"
 _NO_SUSPECT = frozenset(
     {"none given", "not seen", "didnt see them", "i didnt see them", "i did not see them"}
 )

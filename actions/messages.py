@@ -96,6 +96,7 @@ NOTED_FROM_STORY = "Thank you. From what you have told me, I have noted {facts}.
 NOTED_ALSO = "I have also noted {facts}."
 NOTED_ACCOUNT = "Thank you, I have noted what happened."
 NOTED_ALSO_ACCOUNT = "Thank you, I have noted that."
+NOTED_CASE = "Thank you, I have your {facts}."
 NOTED_CHANGE_LATER = "You can change anything before the report is sent."
 CHANGED = "Thank you, I have changed {label} to: {value}."
 REPORT_IN_PROGRESS = (
@@ -212,6 +213,7 @@ EMERGENCY_STAFF_ALERTED = (
     "I have also alerted our staff to this conversation, but do not wait for them: call 999."
 )
 RESUME_REPORT = "Thank you. Let us carry on with your report."
+NOTHING_TO_CONTINUE = "There is no unsent report to carry on with. What would you like to do?"
 GLAD_SAFE = "I am glad you are safe. What would you like to do now?"
 
 HANDOFF_IN_HOURS = (

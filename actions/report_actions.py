@@ -387,7 +387,15 @@ class ActionSubmitReport(Action):
 
 
 class ActionCancelReport(Action):
-    """Forget the report and say nothing was sent."""
+    """Forget the report and say nothing was sent.
+
+    Not when the words are a correction that NLU took for "stop" ("actually it was 4pm
+    not 3pm" at the summary): every answer would be deleted for a changed time. The
+    correction is applied and the summary shown again instead.
+    """
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock: Clock = clock or system_clock
 
     def name(self) -> str:
         return "action_cancel_report"
@@ -395,6 +403,15 @@ class ActionCancelReport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        form = report_form(tracker)
+        if form is not None and tracker.get_slot(REPORT_READY):
+            now = local_now(self._clock, settings().timezone)
+            changed = correction_events(tracker, form, now, answer_validator(form, now))
+            if changed is not None:
+                return [
+                    *ActionCorrectReport._changed(dispatcher, form, *changed),
+                    FollowupAction("action_report_summary"),
+                ]
         dispatcher.utter_message(text=messages.CANCELLED)
         await discard_draft(tracker)  # the person chose to delete their answers
         return [*clear_report_slots(tracker), SlotSet("paused_form", None)]

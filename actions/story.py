@@ -8,6 +8,7 @@ form validation and the report actions take every fact from what was said
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from functools import cache
@@ -65,10 +66,21 @@ _FREE_TEXT_SLOTS = frozenset(
         "case_update_text",
     }
 )
-# Small talk answered in the middle of a form; enquiries come from categories.yml.
-_SMALL_TALK = frozenset({"greet", "thank", "bot_challenge", "abuse", "out_of_scope"})
+# Small talk and "carry on" answered in the middle of a form; enquiries come from
+# categories.yml.
+_SMALL_TALK = frozenset(
+    {"greet", "thank", "bot_challenge", "abuse", "out_of_scope", "continue_report"}
+)
 # Enquiries that start a form of their own: inside a report they are answers, not asides.
 _NOT_ASIDES = frozenset({"track_case", "update_case"})
+
+
+# A message shaped as a question: answers to the form's questions rarely are.
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(?:is|are|what|how|can|could|do|does|did|will|would|who|which|why|"
+    r"have you|has anyone)\b",
+    re.I,
+)
 
 
 @cache
@@ -100,6 +112,8 @@ def is_side_question(tracker: Tracker, asking: str) -> bool:
     text = latest_text(tracker)
     if text.startswith("/"):
         return True  # a button of the side question itself
+    if _QUESTION.search(text) and confidence >= SIDE_QUESTION_CONFIDENCE:
+        return True  # "is the front desk at the station open?" asks; it does not answer
     if asking in facts_in(text, datetime.now(), None).found:
         return False
     needed = (
@@ -152,12 +166,16 @@ def noted_message(form: str, noted: list[tuple[str, Any]], starting: bool) -> st
     ]
     if not parts:
         return messages.NOTED_ACCOUNT if starting else messages.NOTED_ALSO_ACCOUNT
+    if form not in REPORT_FORMS:  # tracking or updating a case: nothing is "sent"
+        return messages.NOTED_CASE.format(facts="; ".join(parts))
     intro = messages.NOTED_FROM_STORY if starting else messages.NOTED_ALSO
     return intro.format(facts="; ".join(parts)) + " " + messages.NOTED_CHANGE_LATER
 
 
 NONE = "none"
+"""Stored for "no injuries" or "no evidence"."""
 NONE_GIVEN = "none given"
+"""Stored when the person did not see who did it."""
 
 
 def parse_answer(form: str, slot: str, text: str, now: datetime) -> Parsed | None:

@@ -20,7 +20,7 @@ from actions import messages
 from actions.conversation import latest_text
 from actions.report_actions import start_report_events
 from actions.story import family_in_words, report_in_progress
-from triage.understanding import sounds_like_crime
+from triage.understanding import crime_family, sounds_like_crime
 from triage.understanding.facts import find_reference
 
 _CARRY_ON = re.compile(
@@ -74,6 +74,15 @@ def unclear_in_a_row(tracker: Tracker) -> int:
     return count
 
 
+def _asked_which_report(tracker: Tracker) -> bool:
+    """True when the assistant's last words asked which kind of report this is."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            text = event.get("text")
+            return isinstance(text, str) and text.endswith(messages.WHICH_REPORT)
+    return False
+
+
 def _triage_category(tracker: Tracker) -> str | None:
     metadata = tracker.latest_message.get("metadata")
     triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
@@ -100,7 +109,9 @@ class ActionUnderstandMessage(Action):
         if find_reference(text) is not None:
             form = "update_case_form" if _UPDATE.search(text) else "track_case_form"
             return [FollowupAction(form)]
-        family = family_in_words(tracker)
+        family = family_in_words(tracker) or crime_family(
+            text, answering_which=_asked_which_report(tracker)
+        )
         if family == "fraud":
             return [FollowupAction("action_report_fraud")]
         if family is not None:

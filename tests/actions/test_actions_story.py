@@ -372,3 +372,101 @@ async def test_back_from_a_side_question_its_words_are_not_kept_as_the_answer() 
     assert slots["incident_when"] is None
     assert slots["requested_slot"] == "incident_when"
     assert texts(dispatcher) == []  # no error: it was never an answer
+
+
+async def test_carry_on_after_a_person_was_asked_for_goes_back_to_the_form() -> None:
+    from actions.emergency_and_handoff import ActionResumeReport
+
+    paused = {k: THEFT[k] for k in ("crime_type", "incident_description", "incident_when")}
+    _, events, dispatcher = await _run(
+        ActionResumeReport(),
+        slots={**paused, "paused_form": "theft_form"},
+        text="can we carry on",
+        intent="continue_report",
+    )
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "theft_form"}
+    assert "carry on" in texts(dispatcher)[0]
+
+
+async def test_carry_on_with_a_report_waiting_for_its_yes_shows_it_again() -> None:
+    from actions.emergency_and_handoff import ActionResumeReport
+
+    _, events, _ = await _run(
+        ActionResumeReport(),
+        slots={**THEFT, "report_ready": True},
+        text="carry on",
+        intent="continue_report",
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_report_summary"}]
+
+
+async def test_carry_on_with_nothing_unsent_says_so() -> None:
+    from actions.emergency_and_handoff import ActionResumeReport
+
+    _, events, dispatcher = await _run(
+        ActionResumeReport(), text="carry on", intent="continue_report"
+    )
+    assert events == []
+    assert "no unsent report" in texts(dispatcher)[0]
+
+
+async def test_carry_on_in_the_middle_of_a_form_is_not_taken_as_the_answer() -> None:
+    with pytest.raises(ActionExecutionRejection):
+        await ValidateTheftForm(clock=fixed_clock).run(
+            CollectingDispatcher(),
+            make_tracker(
+                {"crime_type": "theft", "requested_slot": "incident_description"},
+                text="ok carry on",
+                intent="continue_report",
+                active_loop="theft_form",
+                candidates={"incident_description": "ok carry on"},
+            ),
+            DOMAIN,
+        )
+
+
+async def test_after_which_report_a_single_word_answer_starts_it() -> None:
+    tracker = make_tracker(text="it was my car", intent="inform")
+    tracker.events[-1:-1] = [
+        {
+            "event": "bot",
+            "text": "What would you like to report? Choose the closest, or tell me in a few words.",
+        },
+        {"event": "action", "name": "action_listen"},
+    ]
+    events = await ActionUnderstandMessage().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert slot_events(events)["crime_type"] == "vehicle_crime"
+
+
+async def test_a_correction_taken_for_stop_at_the_summary_changes_the_answer_not_cancels() -> None:
+    from actions.report_actions import ActionCancelReport
+
+    slots, events, dispatcher = await _run(
+        ActionCancelReport(clock=fixed_clock),
+        slots={**THEFT, "report_ready": True},
+        text="actually it was 4pm not 11pm",
+        intent="stop",
+    )
+    assert slots == {"incident_when": "Tue 24 Nov 2026, about 16:00", "field": None}
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_report_summary"}
+    assert not any("deleted" in line for line in texts(dispatcher))
+
+
+async def test_a_question_is_not_an_answer_even_when_it_names_a_place() -> None:
+    with pytest.raises(ActionExecutionRejection):
+        await ValidateTheftForm(clock=fixed_clock).run(
+            CollectingDispatcher(),
+            make_tracker(
+                {
+                    **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+                    "requested_slot": "incident_where",
+                },
+                text="is the front desk at the police station open today?",
+                intent="station_opening_times",
+                active_loop="theft_form",
+                candidates={
+                    "incident_where": "is the front desk at the police station open today?"
+                },
+            ),
+            DOMAIN,
+        )

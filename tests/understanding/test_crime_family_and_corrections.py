@@ -103,3 +103,11 @@ def test_a_new_time_keeps_the_day_already_given() -> None:
     assert merge_when("Mon 7 Dec 2026, about 23:00", "4pm") == "Mon 7 Dec 2026 4pm"
     assert merge_when("Mon 7 Dec 2026, about 23:00", "yesterday 4pm") == "yesterday 4pm"
     assert merge_when(None, "4pm") == "4pm"
+
+
+def test_one_word_is_enough_once_asked_which_kind_of_report() -> None:
+    assert crime_family("it was my car") is None
+    assert crime_family("it was my car", answering_which=True) == "vehicle_crime"
+    assert crime_family("the house", answering_which=True) == "burglary"
+    assert crime_family("my phone", answering_which=True) == "theft"
+    assert crime_family("no idea", answering_which=True) is None

@@ -45,6 +45,7 @@ def test_a_story_answers_several_questions_at_once() -> None:
         ("sum1 nicked it last nite", "Mon 7 Dec 2026, at night"),
         ("this morning on my way to work", "Tue 8 Dec 2026, in the morning"),
         ("about 2 hours ago", "Tue 8 Dec 2026, about 20:00"),
+        ("2 lads jumped me outside spoons on sat nite", "Sat 5 Dec 2026, at night"),
     ],
 )
 def test_time_words_inside_a_sentence_make_the_time(text: str, shown: str) -> None:
@@ -137,3 +138,31 @@ def test_an_account_is_more_than_naming_the_report() -> None:
 def test_buttons_and_empty_text_give_nothing() -> None:
     assert not facts_in("/report_theft", NOW, "theft_form")
     assert not facts_in("", NOW, "theft_form")
+
+
+def test_what_keeps_happening_is_kept_as_ongoing() -> None:
+    phrase = find_when("kids on motorbikes up n down the field every nite for the past month", NOW)
+    assert phrase == "every night for the past month"
+    assert parse_when(phrase, NOW).value == "ongoing: every night for the past month"
+
+
+def test_slang_places_and_injuries() -> None:
+    facts = facts_in(
+        "got jumped by 3 lads outside maccies on sat nite, got a busted lip", NOW, "violence_form"
+    )
+    assert facts.get("incident_where") == "outside McDonald's"
+    assert facts.get("injuries") == "busted lip"
+    assert find_place("theres deffo sum1 dealin from the house on the corner of Oak st") == (
+        "corner of Oak st"
+    )
+    assert find_place("tailgating me all down the A19 yesterday") == "the A19"
+
+
+def test_why_it_was_hostility() -> None:
+    from triage.understanding.facts import find_hate_motivation
+
+    assert (
+        find_hate_motivation("a man shouted racist abuse at me on the bus because I'm Black")
+        == "racist abuse; because I'm Black"
+    )
+    assert find_hate_motivation("a man shouted at me on the bus") is None

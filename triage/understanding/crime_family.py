@@ -25,7 +25,8 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:scam(?:med|mer|mers)?|fraud\w*|phishing|conned|con artist|"
             r"bank (?:account )?details|fake (?:website|seller|text|email|profile|invoice)|"
             r"sent (?:them|him|her) (?:money|£)|never (?:arrived|received|turned up)|"
-            r"hacked (?:my )?(?:account|bank|email)|identity theft)\b",
+            r"hacked (?:my )?(?:account|bank|email)|identity theft|"
+            r"(?:money|£\d[\d,]*) (?:from|out of) (?:my|our|his|her) (?:bank|account|card))\b",
         ),
         (
             "hate_crime",
@@ -43,7 +44,10 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"(?:got|gone|been) in(?:to)? (?:my|our|the) {_HOME}|"
             rf"(?:my|our|the) {_HOME} (?:was|got|has been|had been) "
             r"(?:broken into|done|turned over)|"
-            r"ransack\w*|came home to find)\b",
+            r"ransack\w*|came home to find|"
+            r"(?:door|window|lock)s? (?:had been|has been|was|were|been) "
+            r"(?:forced|jemmied|kicked in)|"
+            r"forced (?:the|my|our) (?:back |front |patio )?(?:door|window|lock))\b",
         ),
         (
             "vehicle_crime",
@@ -60,26 +64,30 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:punched|hit (?:me|him|her|us|my)|attacked|assaulted|beat (?:me|him|her|us) up|"
             r"beaten up|kicked (?:me|him|her|us)|head-?butt\w*|glassed|slapped|"
             r"pushed (?:me|him|her)|shoved|spat (?:at|on)|bit (?:me|him|her)|strangled|"
-            r"choked|jumped (?:me|him|her|us)|battered|assault)\b",
+            r"choked|jumped (?:me|him|her|us)|got jumped|jumped by|set upon|battered|assault)\b",
         ),
         (
             "harassment",
             r"\b(?:harass\w*|stalk\w*|keeps? (?:messaging|texting|calling|ringing|turning up|"
             r"following|contacting)|won'?t leave (?:me|us) alone|threatening (?:messages|texts|"
             r"calls|letters)|abusive (?:messages|texts|calls)|following me|"
-            r"bombarding|intimidat\w*|revenge porn|sharing (?:my )?(?:pictures|photos|nudes))\b",
+            r"bombarding|intimidat\w*|revenge porn|sharing (?:my )?(?:pictures|photos|nudes)|"
+            r"(?:won'?t|will not|doesn'?t|does not|wouldn'?t) stop (?:messaging|texting|calling|"
+            r"ringing|contacting|following|turning up|bothering))\b",
         ),
         (
             "criminal_damage",
             r"\b(?:smashed|vandal\w*|graffiti\w*|keyed|slashed|damaged|damage|spray ?painted|"
             r"egged|kicked in|kicked (?:my|the|our) (?:door|fence|gate|car)|"
             r"broke (?:my|our|the) (?:window|fence|door|gate|wing mirror)|"
-            r"set fire to|burnt out|dented|scratched)\b",
+            r"set fire to|burnt out|dented|scratched|(?:threw|thrown|chucked|lobbed) (?:a |an )?"
+            r"(?:brick|stone|rock|bottle|egg)s? (?:through|at))\b",
         ),
         (
             "theft",
             r"\b(?:stole|stolen|nicked|pinched|swiped|robbed|snatched|shoplift\w*|"
-            r"took (?:my|our|his|her|£\d)|taken|theft|thief|thieves|pickpocket\w*|mugged|lifted my|"
+            r"took (?:my|our|his|her|£\d)|robbed (?:my|our|his|her)|taken|theft|thief|thieves|"
+            r"pickpocket\w*|mugged|lifted my|"
             r"(?:is|was|went|has gone|gone) missing from|nabbed|had away|made off with)\b",
         ),
         (
@@ -88,19 +96,20 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"county lines|spice|ket|smell of (?:weed|cannabis)|needles|cuckoo\w*)\b",
         ),
         (
+            "asb",
+            r"\b(?:anti-?social|youths|gang of (?:kids|youths|lads|teenagers)|kids (?:hanging|"
+            r"causing|shouting|throwing|messing|riding|on (?:motor ?bikes|scramblers|quads?))|"
+            r"racing up and down|scramblers|nuisance (?:neighbours|behaviour)|"
+            r"throwing stones|fireworks at|off-?road bikes?|quad bikes?|drinking in the|"
+            r"loitering|intimidating (?:people|residents)|rowdy)\b",
+        ),
+        (
             "road_offence",
             r"\b(?:speeding|dangerous(?:ly)? driv\w*|drink[- ]driv\w*|drunk driv\w*|drug driv\w*|"
             r"no insurance|uninsured|ran a red|jumped (?:the|a) (?:red )?lights?|cut me up|"
             r"road rage|driving on the pavement|on (?:his|her|their) phone (?:while|whilst) "
-            r"driving|tailgat\w*|boy racers|racing (?:up and down|on the)|undertook|"
+            r"driving|tailgat\w*|boy racers|undertook|"
             r"nearly hit me|no licence|hit and run|hit my (?:parked )?car)\b",
-        ),
-        (
-            "asb",
-            r"\b(?:anti-?social|youths|gang of (?:kids|youths|lads|teenagers)|kids (?:hanging|"
-            r"causing|shouting|throwing|messing|riding)|nuisance (?:neighbours|behaviour)|"
-            r"throwing stones|fireworks at|off-?road bikes?|quad bikes?|drinking in the|"
-            r"loitering|intimidating (?:people|residents)|rowdy)\b",
         ),
     )
 )
@@ -114,14 +123,42 @@ _SOMETHING_HAPPENED = re.compile(
 )
 
 
-def crime_family(text: str) -> str | None:
-    """The report's crime type (as in `report_spec.INTENT_TO_CRIME_TYPE`), or None."""
+# Single words that are enough once the person has been asked which kind of report it is
+# ("it was my car", "the house"), tried after the full patterns.
+_ANSWER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (family, re.compile(pattern, re.I))
+    for family, pattern in (
+        ("fraud", r"\b(?:scam|fraud|online|bank|card|money)\b"),
+        ("hate_crime", r"\b(?:hate|race|religion|gay|disab\w*)\b"),
+        ("burglary", rf"\b(?:{_HOME}|break-?in|broke in)\b"),
+        ("vehicle_crime", rf"\b(?:{_VEHICLE}|cars|vans)\b"),
+        ("assault", r"\b(?:hit|punch\w*|attack\w*|fight|violence|assault\w*)\b"),
+        ("harassment", r"\b(?:messages|texts|threat\w*|following|ex)\b"),
+        ("criminal_damage", r"\b(?:damage\w*|window|fence|graffiti|broken)\b"),
+        ("theft", r"\b(?:phone|bike|bicycle|wallet|purse|bag|laptop|stole\w*|nicked|taken|took)\b"),
+        ("drugs", r"\b(?:drug\w*|weed|dealing)\b"),
+        ("road_offence", r"\b(?:driv\w*|speed\w*|road)\b"),
+        ("asb", r"\b(?:noise|kids|youths|neighbours?|nuisance)\b"),
+    )
+)
+
+
+def crime_family(text: str, *, answering_which: bool = False) -> str | None:
+    """The report's crime type (as in `report_spec.INTENT_TO_CRIME_TYPE`), or None.
+
+    ``answering_which``: the person was just asked which kind of report it is, so one word
+    ("my car") is enough.
+    """
     if not isinstance(text, str) or not text.strip() or text.startswith("/"):
         return None
     text = spell_out(text)
     for family, pattern in _FAMILIES:
         if pattern.search(text):
             return family
+    if answering_which:
+        for family, pattern in _ANSWER_CUES:
+            if pattern.search(text):
+                return family
     return None
 
 

@@ -32,6 +32,7 @@ from triage.validation.place import find_postcode
 # --- when ------------------------------------------------------------------------------------
 
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_WEEKDAY_SHORT = r"(?:mon|tues?|weds?|thurs?|fri|sat|sun)"
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
@@ -48,6 +49,7 @@ _WHEN_PIECES = re.compile(
             rf"\b(?:this|last|yesterday|tomorrow) {_PART}\b",
             r"\b(?:the night|the day) before (?:last|yesterday)\b",
             rf"\b(?:on |last |this (?:past )?)?{_WEEKDAY}(?: {_PART})?\b",
+            rf"\b(?:on |last )?{_WEEKDAY_SHORT}\.? {_PART}\b",
             rf"\b{_COUNT} (?:minutes?|mins?|hours?|hrs?|days?|weeks?) ago\b",
             r"\b(?:last|this|past) (?:week|weekend|month)\b",
             r"\b(?:at|over) the weekend\b|\bearlier this week\b",
@@ -62,6 +64,10 @@ _WHEN_PIECES = re.compile(
             r"\b(?:at |about |around )?(?:midnight|midday|noon)\b",
             rf"\bin the (?:early hours|{_PART})\b|\bat (?:night|lunchtime|teatime)\b",
             r"\bthe early hours\b",
+            r"\b(?:every|most|each) (?:other )?(?:night|day|evening|morning|weekend|week)s?\b",
+            r"\b(?:for|over) (?:the )?(?:past|last) (?:few |couple of )?"
+            r"(?:days?|weeks?|months?|years?)\b",
+            r"\ball (?:day|night)(?: long)?\b",
         )
     ),
     re.I,
@@ -104,6 +110,8 @@ _NOT_NAME = frozenset(
     someone somebody me him them us""".split()  # noqa: SIM905
 )
 _STREET = re.compile(rf"\b{_STREET_WORD}\b", re.I)
+# "St" only after a capitalised name ("Oak st"): alone it is too often "saint" or a typo.
+_ST_ABBREVIATION = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)? [Ss]t\b\.?")
 _HOUSE_NUMBER = re.compile(r"\b\d{1,4}[a-z]?$", re.I)
 _LANDMARK = (
     r"(?:train station|railway station|bus station|bus stop|station|car park|multi-?storey|"
@@ -112,12 +120,26 @@ _LANDMARK = (
     r"school|college|university|uni|church|mosque|temple|cinema|petrol station|garage|"
     r"takeaway|chippy|park|playground|retail park|industrial estate|tesco|asda|aldi|lidl|"
     r"sainsbury'?s|morrisons|co-?op|spoons|wetherspoons?|mcdonald'?s|kfc|greggs|boots|primark|"
-    r"argos|b&q|ikea|costa|starbucks|subway|bus|train|tram|tube|metro)"
+    r"argos|b&q|ikea|costa|starbucks|subway|bus|train|tram|tube|metro|field|playing fields?|"
+    r"woods|canal|river|alley|alleyway|back lane|beach|shopping precinct|nandos|wetherspoons)"
 )
 _LANDMARK_PHRASE = re.compile(
-    r"\b(?:outside|opposite|behind|near|next to|in front of|at|in|on|by|from|round the back of)\s+"
+    r"\b(?:outside|opposite|behind|near|next to|in front of|at|in|on|by|from|round the back of|"
+    r"down|up|across|along|round|around)\s+"
     rf"(?:the\s+|a\s+)?(?:[\w'’&-]+\s+){{0,2}}?{_LANDMARK}\b",
     re.I,
+)
+_ROAD_NUMBER = re.compile(
+    r"\b(?:on|along|down|up|off|near|at|by) (?:the )?(?P<road>[ABM]\d{1,4}(?:\([M]\))?)\b"
+)
+_CORNER = re.compile(
+    r"\bcorner of (?P<a>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?(?: (?:st|street|road|rd|lane|avenue))?)"
+    r"(?: and (?P<b>[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)?(?: (?:st|street|road|rd|lane|avenue))?))?",
+    re.I,
+)
+_BESIDE_PLACE = re.compile(
+    r"\b(?:outside|opposite|behind|next to|in front of|round the back of)\s+"
+    r"(?P<name>(?:the\s+)?[\w'’&-]+(?:\s+[\w'’&-]+)?)"
 )
 _NAMED_PLACE = re.compile(
     r"\b(?:outside|opposite|behind|near|next to|in front of|at|in)\s+"
@@ -147,10 +169,22 @@ def _street(text: str) -> str | None:
         if match.group(0).casefold() == "park" and len(words) == 1 and words[0].islower():
             continue  # "the car park", "the skate park": a landmark, not a street
         return " ".join([*words, match.group(0)])
-    return None
+    abbreviated = _ST_ABBREVIATION.search(text)
+    return abbreviated.group(0) if abbreviated is not None else None
 
 
 _FROM = re.compile(r"^from\s+", re.I)
+
+
+def _place_words(words: str) -> bool:
+    """Words after "outside" that can name a place ("maccies", "the chippy"), not "my house"
+    (an address is needed) or a time ("outside yesterday")."""
+    bare = [word.casefold().strip(",.") for word in words.split()]
+    return bool(bare) and not any(
+        word in _NOT_NAME or word in ("house", "home", "flat", "door", "window")
+        for word in bare
+        if word != "the"
+    )
 
 
 def find_place(text: str) -> str | None:
@@ -163,9 +197,19 @@ def find_place(text: str) -> str | None:
         named = _NAMED_PLACE.search(text)
         if named is not None and named.group("name").split()[0] not in _NOT_PLACE_NAMES:
             parts.append(named.group(0))
+    if not parts:
+        beside = _BESIDE_PLACE.search(text)
+        if beside is not None and _place_words(beside.group("name")):
+            parts.append(beside.group(0).split(",")[0])
+    corner = _CORNER.search(text)
+    if corner is not None:
+        parts.append(corner.group(0))
     street = _street(text)
     if street is not None and not any(street.casefold() in part.casefold() for part in parts):
         parts.append(street)
+    road = _ROAD_NUMBER.search(text)
+    if road is not None:
+        parts.append(f"the {road.group('road')}")
     postcode = find_postcode(text)
     if postcode is not None and postcode.ok and postcode.value:
         parts.append(postcode.value)
@@ -185,7 +229,7 @@ _OBJECT_END = (
 )
 _TAKE_VERBS = (
     r"(?:took|stole|nicked|pinched|swiped|grabbed|snatched|nabbed|lifted|made off with|"
-    r"had away|ran off with|run off with|robbed me of|mugged me for)"
+    r"had away|ran off with|run off with|robbed me of|mugged me for|robbed(?= (?:my|our|his|her)))"
 )
 _TAKEN_STATES = r"(?:stolen|nicked|taken|pinched|swiped|snatched|robbed|gone|missing|lifted)"
 _DAMAGE_VERBS = (
@@ -208,6 +252,12 @@ _TAKEN_PASSIVE = re.compile(
 )
 _DAMAGE_ACTIVE = re.compile(
     rf"\b{_DAMAGE_VERBS}\s+(?P<obj>(?:my|our|his|her|their|the)\s+[\w'’-]+(?:\s+[\w'’-]+){{0,4}}?)"
+    rf"{_OBJECT_END}",
+    re.I,
+)
+_DAMAGE_THROUGH = re.compile(
+    r"\b(?:threw|thrown|chucked|lobbed|put) (?:a |an |some )?\w+ (?:through|at) "
+    r"(?P<obj>(?:my|our|his|her|their|the)\s+[\w'’-]+(?:\s+[\w'’-]+){0,2}?)"
     rf"{_OBJECT_END}",
     re.I,
 )
@@ -257,7 +307,7 @@ def find_taken(text: str) -> str | None:
 
 def find_damaged(text: str) -> str | None:
     """What was damaged ("someone keyed my car" -> "car")."""
-    return _objects(text, (_DAMAGE_ACTIVE, _DAMAGE_PASSIVE))
+    return _objects(text, (_DAMAGE_ACTIVE, _DAMAGE_THROUGH, _DAMAGE_PASSIVE))
 
 
 # --- value, registration, contact, name, reference --------------------------------------------
@@ -357,7 +407,7 @@ _NOT_HURT = re.compile(
 )
 _INJURY = re.compile(
     r"\b(?:black eye|broken (?:nose|arm|wrist|jaw|ribs?|fingers?|tooth|teeth|leg|hand)|"
-    r"(?:split|bust|fat|cut) lip|cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
+    r"(?:split|bust|busted|fat|cut) lip|cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
     r"bruis\w+|bleeding|stitches|concussion|(?:swollen|sprained) \w+|head injury|"
     r"knocked (?:me |him |her )?out|nosebleed|cuts and bruises|chipped (?:a )?tooth)\b",
     re.I,
@@ -400,6 +450,27 @@ def _clause(text: str, pattern: re.Pattern[str]) -> str | None:
             if parse_free_text(cleaned, min_letters=2).ok:
                 return cleaned
     return None
+
+
+_HOSTILITY = re.compile(
+    r"\b(?:because (?:i'm|i am|i was|we are|we're|he's|she's|they're|of (?:my|his|her|their)|"
+    r"(?:i|he|she|they) (?:am|is|are|was|were|look|looked|wear|wore))\b[^.;!?]{2,80}|"
+    r"(?:racist|racial|homophobic|transphobic|islamophobic|antisemitic|anti-semitic|"
+    r"disablist|sectarian) (?:abuse|slurs?|comments?|names?|remarks?|language|attack)|"
+    r"called (?:me|him|her|us) (?:a |an )?[\w-]+ (?:because|for being)[^.;!?]{2,60})",
+    re.I,
+)
+
+
+def find_hate_motivation(text: str) -> str | None:
+    """Why the person thinks it was hostility ("because I'm Black", "racist abuse")."""
+    found: list[str] = []
+    for match in _HOSTILITY.finditer(text):
+        words = " ".join(match.group(0).split()).strip(" ,")
+        if words not in found:
+            found.append(words)
+    phrase = "; ".join(found)
+    return phrase if found and parse_free_text(phrase, min_letters=3).ok else None
 
 
 def find_evidence(text: str) -> str | None:
@@ -461,6 +532,7 @@ _PLAIN_FINDERS: dict[str, _Finder] = {
     "property_value": find_value,
     "vehicle_reg": find_vehicle_reg,
     "injuries": find_injuries,
+    "hate_motivation": find_hate_motivation,
     "suspect_description": find_no_suspect,
     "evidence": find_evidence,
     "reporter_name": find_name,

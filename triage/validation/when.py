@@ -85,6 +85,13 @@ _FUTURE = re.compile(
     r"\b(?:in|within)\s+(?:\d+|an?|a few|one|two|three|four|five|ten|twenty)\s+"
     r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\b|\bnext\b|\btomorrow\b|\blater\b"
 )
+# Something that keeps happening (anti-social behaviour, harassment): kept in the person's
+# words, marked as ongoing, instead of forced into one moment.
+_ONGOING = re.compile(
+    r"\b(?:every|most|each) (?:other )?(?:night|day|evening|morning|weekend|week)s?\b|"
+    r"\b(?:for|over) (?:the )?(?:past|last) (?:few |couple of )?(?:days?|weeks?|months?|years?)\b|"
+    r"\ball (?:day|night)(?: long)?\b|\b(?:ongoing|constantly|all the time|for (?:weeks|months))\b"
+)
 _VAGUE = re.compile(r"^(?:recently|a while ago|a while back|ages ago|ages|a long time ago|before)$")
 
 
@@ -307,6 +314,8 @@ def parse_when(text: str, now: datetime) -> Parsed:
         return Parsed.bad("unknown_not_allowed")
     local_now = _local_naive(now)
     lowered = " ".join(text.casefold().replace("\u2019", "'").split()).strip(" .")
+    if _ONGOING.search(lowered) and not _FUTURE.search(lowered):
+        return Parsed.good(f"ongoing: {' '.join(text.split()).strip(' .')}")
     between = re.fullmatch(
         r"(?:.*?\b)?(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|until|till|-)\s+(?P<b>.+)", lowered
     )

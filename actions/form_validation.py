@@ -35,6 +35,7 @@ from actions.story import (
     NONE,
     NONE_GIVEN,
     answer_validator,
+    answered_elsewhere,
     apply_correction,
     is_side_question,
     noted_message,
@@ -162,6 +163,10 @@ class FormValidation(FormValidationAction, ABC):
         else:
             tracker.add_slots(self._side_question_words(tracker))
         filled = self._prefill(tracker, form, answering)
+        if answering is not None and filled and answered_elsewhere(tracker, form, answering):
+            # the answer to another question (who did it, when asked about injuries): kept
+            # there, shown back, and this question asked again
+            tracker.add_slots([SlotSet(answering, None)])
         events = await super().run(dispatcher, tracker, domain)
         kept = {
             event["name"]: event["value"]

@@ -66,6 +66,8 @@ def clear_report_slots(tracker: Tracker) -> list[EventType]:
 # A story names its crime more exactly than a one-label intent can: a window smashed to
 # take a bag from a car is vehicle crime, not damage; hostility makes it a hate crime.
 _MORE_EXACT: dict[str, frozenset[str]] = {
+    # keyed, scratched or smashed with nothing taken: damage, even to a vehicle
+    "criminal_damage": frozenset({"vehicle_crime"}),
     "vehicle_crime": frozenset({"theft", "criminal_damage"}),
     "burglary": frozenset({"theft", "criminal_damage"}),
     "hate_crime": frozenset({"assault", "harassment", "criminal_damage"}),

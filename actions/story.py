@@ -212,6 +212,19 @@ def answer_validator(form: str, now: datetime) -> Callable[[str, str], Any]:
     return validated
 
 
+# Free-text questions whose answer can be told from another question's: an answer that
+# carries no fact of its own question but facts of others is an answer to those.
+_TELLABLE_SLOTS = frozenset({"injuries", "evidence", "suspect_description"})
+
+
+def answered_elsewhere(tracker: Tracker, form: str, asking: str) -> bool:
+    """True when the latest message answers other questions, not ``asking`` (asked about
+    injuries, the person describes who did it)."""
+    if asking not in _TELLABLE_SLOTS:
+        return False
+    return asking not in facts_in(latest_text(tracker), datetime.now(), form).found
+
+
 def answered_slots(tracker: Tracker, form: str) -> list[str]:
     """The questions of ``form`` that already have an answer."""
     return [

@@ -20,7 +20,7 @@ from actions import messages
 from actions.conversation import latest_text
 from actions.report_actions import start_report_events
 from actions.story import family_in_words, report_in_progress
-from triage.understanding import crime_family, sounds_like_crime
+from triage.understanding import crime_family, is_account, sounds_like_crime
 from triage.understanding.facts import find_reference
 
 _CARRY_ON = re.compile(
@@ -134,3 +134,32 @@ class ActionUnderstandMessage(Action):
         )
         dispatcher.utter_message(text=messages.EMERGENCY_AND_101)
         return []
+
+
+class ActionStoryOrEnquiry(Action):
+    """Before an enquiry's answer: a message that tells a crime story starts its report.
+
+    "I parked up, came back and the window was in pieces and my bag was gone" can land on
+    an enquiry intent (how to report online, lost property); a caller-handler would take
+    the report. When the words describe a crime of a known kind and read as an account,
+    the report starts (FollowupAction), otherwise nothing is said and the enquiry's own
+    answer follows (bot/data/rules/enquiries.yml).
+    """
+
+    def name(self) -> str:
+        return "action_story_or_enquiry"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        text = latest_text(tracker)
+        if tracker.active_loop_name or report_in_progress(tracker) is not None:
+            return []
+        family = family_in_words(tracker)
+        if family is None or not is_account(text):
+            return []
+        if family == "fraud":
+            return [FollowupAction("action_report_fraud")]
+        noun = messages.REPORT_NOUNS.get(family, family)
+        intro = messages.UNDERSTOOD_REPORT.format(crime_label=noun)
+        return start_report_events(dispatcher, tracker, family, intro=intro)

@@ -470,3 +470,59 @@ async def test_a_question_is_not_an_answer_even_when_it_names_a_place() -> None:
             ),
             DOMAIN,
         )
+
+
+async def test_a_story_taken_for_an_enquiry_starts_its_report() -> None:
+    from actions.understand import ActionStoryOrEnquiry
+
+    slots, events, _ = await _run(
+        ActionStoryOrEnquiry(),
+        text="I parked up, came back and the back window was in pieces and my bag was gone",
+        intent="online_reporting_help",
+    )
+    assert slots["crime_type"] == "vehicle_crime"
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "theft_form"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I report something online?",
+        "I lost my purse on the bus yesterday, has anyone handed it in?",
+        "what time does the station open on Sunday?",
+    ],
+)
+async def test_a_real_enquiry_gets_its_own_answer(text: str) -> None:
+    from actions.understand import ActionStoryOrEnquiry
+
+    _, events, dispatcher = await _run(ActionStoryOrEnquiry(), text=text, intent="lost_property")
+    assert events == []
+    assert dispatcher.messages == []
+
+
+async def test_who_did_it_told_when_asked_about_injuries_is_kept_as_who_did_it() -> None:
+    answered = {k: THEFT[k] for k in ("incident_description", "incident_when", "incident_where")}
+    from actions.form_validation import ValidateViolenceForm
+
+    slots, _, dispatcher = await _run(
+        ValidateViolenceForm(clock=fixed_clock),
+        slots={**answered, "crime_type": "assault", "requested_slot": "injuries"},
+        text="he was a tall white guy with a beard, about 30",
+        intent="inform",
+        active_loop="violence_form",
+        candidates={"injuries": "he was a tall white guy with a beard, about 30"},
+    )
+    assert slots["injuries"] is None
+    assert slots["suspect_description"] == "he was a tall white guy with a beard, about 30"
+    assert slots["requested_slot"] == "injuries"
+    assert "tall white guy" in " ".join(texts(dispatcher))
+
+
+async def test_damage_with_nothing_taken_is_damage_even_to_a_car() -> None:
+    slots, events, _ = await _run(
+        ActionStartReport(),
+        text="someone keyed the whole side of my car and snapped the wing mirror off",
+        intent="report_vehicle_crime",
+    )
+    assert slots["crime_type"] == "criminal_damage"
+    assert events[-1]["name"] == "damage_form"

@@ -480,9 +480,31 @@ def find_evidence(text: str) -> str | None:
     return _clause(text, _EVIDENCE)
 
 
-def find_no_suspect(text: str) -> str | None:
-    """'none given' when the person says they did not see who did it."""
-    return "none given" if _NO_SUSPECT.search(text) else None
+_PERSON = re.compile(
+    r"\b(?:man|men|woman|women|lad|lads|guy|guys|bloke|blokes|boy|boys|girl|girls|teenagers?|"
+    r"kids|youths|he|she|they|him|her|them|suspect)\b",
+    re.I,
+)
+_LOOKS = re.compile(
+    r"\b(?:wearing|wore|tall|short|skinny|slim|stocky|heavy|build|aged|beard|bald|shaved head|"
+    r"tattoo\w*|hoodie|hoody|jacket|cap|trackies|tracksuit|coat|glasses|scar|ginger|blonde?|"
+    r"(?:dark|brown|black|grey|red|fair) hair|in (?:his|her|their) (?:teens|twenties|thirties|"
+    r"forties|fifties|20s|30s|40s|50s)|about \d{2}|\d{2} ?(?:years old|yrs))\b",
+    re.I,
+)
+
+
+def find_suspect(text: str) -> str | None:
+    """Who did it: a clause naming a person and how they looked ("a tall lad in a grey
+    hoodie"), or 'none given' when the person says they did not see them."""
+    if _NO_SUSPECT.search(text):
+        return "none given"
+    for clause in _CLAUSES.split(text):
+        if _PERSON.search(clause) and _LOOKS.search(clause):
+            cleaned = " ".join(clause.split()).strip(" ,")
+            if parse_free_text(cleaned, min_letters=2).ok:
+                return cleaned
+    return None
 
 
 # --- the account itself -----------------------------------------------------------------------
@@ -533,7 +555,7 @@ _PLAIN_FINDERS: dict[str, _Finder] = {
     "vehicle_reg": find_vehicle_reg,
     "injuries": find_injuries,
     "hate_motivation": find_hate_motivation,
-    "suspect_description": find_no_suspect,
+    "suspect_description": find_suspect,
     "evidence": find_evidence,
     "reporter_name": find_name,
     "reporter_contact": find_contact,

@@ -19,7 +19,7 @@ from actions import messages
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
 from actions.conversation import handoff_summary, input_channel, latest_intent
-from actions.story import report_in_progress
+from actions.story import report_in_progress, tells_a_story
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
@@ -163,10 +163,13 @@ class ActionResumeReport(Action):
         if waiting is not None:
             dispatcher.utter_message(text=messages.RESUME_REPORT)
             return [FollowupAction(waiting)]
+        if tells_a_story(tracker):
+            # "came back and the window was in pieces" is not "carry on", whatever NLU says
+            return [FollowupAction("action_story_or_enquiry")]
         text = (
             messages.NOTHING_TO_CONTINUE
             if latest_intent(tracker) == "continue_report"
-            else (messages.GLAD_SAFE)
+            else messages.GLAD_SAFE
         )
         dispatcher.utter_message(text=text, buttons=list(messages.MAIN_OPTION_BUTTONS))
         return []

@@ -32,7 +32,7 @@ from triage.understanding import (
     looks_like_correction,
     merge_when,
 )
-from triage.understanding.facts import when_words
+from triage.understanding.facts import asks_to_report, when_words
 from triage.validation import (
     Parsed,
     parse_contact,
@@ -302,3 +302,9 @@ def report_in_progress(tracker: Tracker) -> str | None:
     if paused in REPORT_FORMS and form == paused and collected_answers(tracker):
         return form
     return None
+
+
+def tells_a_story(tracker: Tracker) -> bool:
+    """True when the latest message tells of a crime of a known kind, or asks to report one."""
+    text = latest_text(tracker)
+    return family_in_words(tracker) is not None and (is_account(text) or asks_to_report(text))

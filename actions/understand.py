@@ -19,8 +19,8 @@ from rasa_sdk.types import DomainDict
 from actions import messages
 from actions.conversation import latest_text
 from actions.report_actions import start_report_events
-from actions.story import family_in_words, report_in_progress
-from triage.understanding import crime_family, is_account, sounds_like_crime
+from actions.story import family_in_words, report_in_progress, tells_a_story
+from triage.understanding import crime_family, sounds_like_crime
 from triage.understanding.facts import find_reference
 
 _CARRY_ON = re.compile(
@@ -136,6 +136,18 @@ class ActionUnderstandMessage(Action):
         return []
 
 
+def story_report_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Start the report a crime story describes (or Report Fraud); [] when it is not one."""
+    family = family_in_words(tracker)
+    if family is None or not tells_a_story(tracker):
+        return []
+    if family == "fraud":
+        return [FollowupAction("action_report_fraud")]
+    noun = messages.REPORT_NOUNS.get(family, family)
+    intro = messages.UNDERSTOOD_REPORT.format(crime_label=noun)
+    return start_report_events(dispatcher, tracker, family, intro=intro)
+
+
 class ActionStoryOrEnquiry(Action):
     """Before an enquiry's answer: a message that tells a crime story starts its report.
 
@@ -152,14 +164,6 @@ class ActionStoryOrEnquiry(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        text = latest_text(tracker)
         if tracker.active_loop_name or report_in_progress(tracker) is not None:
             return []
-        family = family_in_words(tracker)
-        if family is None or not is_account(text):
-            return []
-        if family == "fraud":
-            return [FollowupAction("action_report_fraud")]
-        noun = messages.REPORT_NOUNS.get(family, family)
-        intro = messages.UNDERSTOOD_REPORT.format(crime_label=noun)
-        return start_report_events(dispatcher, tracker, family, intro=intro)
+        return story_report_events(dispatcher, tracker)

@@ -526,3 +526,26 @@ async def test_damage_with_nothing_taken_is_damage_even_to_a_car() -> None:
     )
     assert slots["crime_type"] == "criminal_damage"
     assert events[-1]["name"] == "damage_form"
+
+
+async def test_a_story_taken_for_carry_on_with_nothing_unsent_starts_its_report() -> None:
+    from actions.emergency_and_handoff import ActionResumeReport
+
+    _, events, dispatcher = await _run(
+        ActionResumeReport(),
+        text="I parked up, came back and the back window was in pieces and my bag was gone",
+        intent="continue_report",
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_story_or_enquiry"}]
+    assert dispatcher.messages == []
+
+
+async def test_asking_for_a_kind_of_report_taken_for_an_enquiry_starts_it() -> None:
+    from actions.understand import ActionStoryOrEnquiry
+
+    slots, _, _ = await _run(
+        ActionStoryOrEnquiry(),
+        text="I want to report a vehicle crime",
+        intent="online_reporting_help",
+    )
+    assert slots["crime_type"] == "vehicle_crime"

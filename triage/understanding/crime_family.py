@@ -56,7 +56,8 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"smashed|jacked)|"
             rf"(?:broke into|broken into|stole|nicked|took|pinched|jacked|broke in to) "
             rf"(?:my|our|the|his|her) {_VEHICLE}|"
-            r"catalytic converter|number plates?|parked (?:up|it|the car|my car|the van|my van)|"
+            r"vehicle crime|car crime|catalytic converter|number plates?|"
+            r"parked (?:up|it|the car|my car|the van|my van)|"
             r"(?:from|out of|in) (?:my|the|our) (?:car|van|boot|glovebox))\b",
         ),
         (

@@ -482,7 +482,7 @@ def find_evidence(text: str) -> str | None:
 
 _PERSON = re.compile(
     r"\b(?:man|men|woman|women|lad|lads|guy|guys|bloke|blokes|boy|boys|girl|girls|teenagers?|"
-    r"kids|youths|he|she|they|him|her|them|suspect)\b",
+    r"kids|youths|he|she|they|him|her|them|suspect|driver|rider|cyclist|passenger)\b",
     re.I,
 )
 _LOOKS = re.compile(
@@ -519,6 +519,11 @@ _FRAMING = re.compile(
     re.I,
 )
 MIN_ACCOUNT_WORDS = 5
+
+
+def asks_to_report(text: str) -> bool:
+    """True when the message asks to report something ("I want to report a vehicle crime")."""
+    return bool(_FRAMING.match(" ".join(text.split()))) and bool(re.search(r"\breport", text, re.I))
 
 
 def is_account(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Thirteen simulated people (bench/people.yml) through the real stack's REST channel, with
+"""Fifteen simulated people (bench/people.yml) through the real stack's REST channel, with
 the same harness as `make conversation-bench` (bench/conversations.py): one of each kind of
 person and a spread of crime families and enquiries.
 
@@ -33,16 +33,9 @@ SUBSET = (
     "theft-slang",
     "fraud-direct",
     "council-noise",
+    "vehicle-story",
+    "harassment-wrong",
 )
-FAILING_TODAY: dict[str, str] = {
-    "road-wrong": "the description given in answer to the registration question is not kept: "
-    "'who did it' is asked again",
-    "theft-correct-summary": "'actually it was 4pm not 3pm' at the summary stops the report "
-    "and deletes every answer",
-    "theft-side-hours": "'is the front desk at the police station open today?' mid-form is "
-    "stored as the answers (where: 'at the police station') and never answered",
-}
-"""Person -> what today's dialogue does wrong (xfail, not strict): remove as the dialogue lands."""
 
 
 @pytest.fixture(scope="module")
@@ -54,20 +47,7 @@ def outcomes(stack: Stack) -> dict[str, Outcome]:
     return {o.id: o for o in done}
 
 
-def _params() -> list[object]:
-    return [
-        pytest.param(
-            person,
-            id=person,
-            marks=[pytest.mark.xfail(reason=FAILING_TODAY[person], strict=False)]
-            if person in FAILING_TODAY
-            else [],
-        )
-        for person in SUBSET
-    ]
-
-
-@pytest.mark.parametrize("person", _params())
+@pytest.mark.parametrize("person", SUBSET)
 def test_person_is_served(outcomes: dict[str, Outcome], person: str) -> None:
     out = outcomes[person]
     story = "\n".join(out.transcript)

@@ -48,9 +48,11 @@ def test_theft_reported_to_completion_shows_the_reference(chat: Chat) -> None:
             break
         asked.append(slot)
         replies = chat.send(ANSWERS[slot])
-    assert set(asked) == set(ANSWERS), f"asked {asked}"
+    # the opening told what happened, when, where and what was taken: never asked
+    given = {"incident_description", "incident_when", "incident_where", "property_details"}
+    assert set(asked) == set(ANSWERS) - given, f"asked {asked}"
     summary = "\n".join(replies)
-    assert "Trek" in summary and "Sam Patel" in summary, replies
+    assert "outside the library" in summary and "Sam Patel" in summary, replies
     expect(chat.quick_replies.filter(has_text="Yes, send it")).to_be_visible()
     chat.screenshot("2-summary")
 
@@ -73,7 +75,7 @@ def test_theft_reported_to_completion_shows_the_reference(chat: Chat) -> None:
 
 def test_emergency_mid_form_gets_the_999_guidance_first_and_prominently(chat: Chat) -> None:
     chat.open()
-    chat.send("I want to report a burglary, someone broke into my shed last week")
+    chat.send("I want to report a burglary")
     assert chat.requested_slot() == "incident_description"
     chat.send(ANSWERS["incident_description"])
     before = chat.messages.count()

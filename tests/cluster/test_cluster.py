@@ -38,6 +38,8 @@ pytestmark = pytest.mark.engine
 
 CONVERSATIONS = 7
 OPENING = "my bike got nicked from outside the library yesterday"
+# Names the report and nothing else, so the form asks every question in its order.
+PLAIN_OPENING = "I want to report a theft"
 ANSWERS = {  # as tests/e2e/test_report_through_engine.py
     "incident_description": "someone cut the lock and took my bike from the rack",
     "incident_when": "yesterday about 3pm",
@@ -248,7 +250,7 @@ async def test_web_chat_reconnects_to_the_other_gateway_and_carries_on(cluster: 
             return frames
 
     async with aiohttp.ClientSession() as http:
-        first = await exchange(http, "m-1", OPENING)
+        first = await exchange(http, "m-1", PLAIN_OPENING)
         second = await exchange(http, "m-2", ANSWERS["incident_description"])
 
     served = [
@@ -264,7 +266,7 @@ async def test_web_chat_reconnects_to_the_other_gateway_and_carries_on(cluster: 
     assert any("When did it happen" in a for a in answers), answers
     history = second[-1]
     said = [e["text"] for e in history["messages"] if e["direction"] == "in"]
-    assert said == [OPENING, ANSWERS["incident_description"]]
+    assert said == [PLAIN_OPENING, ANSWERS["incident_description"]]
 
 
 async def test_two_messages_at_once_reach_two_engines_and_are_taken_in_turn(

@@ -402,6 +402,108 @@ CUE_PATTERNS: dict[Cue, list[Pattern]] = {
     ],
 }
 
+# Suicidal intent in indirect words (see `flag_phrases.INDIRECT_SELF_HARM_PHRASES`, which
+# also spells out the fixed-word combinations: a phrase costs nothing per token, a pattern
+# does): the wording that needs a gap. Raises the self-harm flag unless the message is about
+# an ordinary departure; the patterns in `FINAL_SELF_HARM_PATTERNS` only where the clause
+# ends after the match (`CLAUSE_END_WORDS`, punctuation other than "?", the end).
+_LOVED_ONES = [
+    "kids", "children", "family", "wife", "husband", "partner", "son", "daughter", "sons",
+    "daughters", "mum", "mam", "mom", "dad", "parents", "girls", "boys", "sister", "brother",
+    "nan", "grandkids", "everyone", "everybody", "babies", "baby", "friends", "mates",
+]  # fmt: skip
+_MESSAGES = [
+    "text", "texted", "txt", "message", "messaged", "rang", "called", "phoned", "note",
+    "letter", "posted", "voicemail", "sent", "wrote",
+]  # fmt: skip
+_LETTERS = ["letters", "letter", "notes", "note"]
+
+INDIRECT_SELF_HARM_PATTERNS: list[Pattern] = [
+    # "tell my kids I love them"
+    [
+        {"LOWER": "tell"},
+        {"IS_PUNCT": False, "OP": "{1,4}"},
+        {"LOWER": "that", "OP": "?"},
+        {"LOWER": "i"},
+        {"LOWER": {"IN": ["love", "luv", "loved"]}},
+        {"LOWER": {"IN": ["them", "her", "him", "you", "em", "u", "all"]}},
+    ],
+    # "goodbye everyone", "goodbye world" (not "bye all": the end of a chat)
+    *_each_first_word(
+        ["goodbye", "farewell"],
+        [{"LOWER": "cruel", "OP": "?"}, {"LOWER": {"IN": ["everyone", "everybody", "world"]}}],
+    ),
+    # someone else's farewell: "my dad rang to say goodbye", "sent me a text saying goodbye"
+    *_each_first_word(
+        _MESSAGES,
+        [
+            {"IS_PUNCT": False, "OP": "{0,4}"},
+            {"LOWER": {"IN": ["saying", "say", "said", "sayin"]}},
+            {"IS_PUNCT": False, "LOWER": {"NOT_IN": ["to"]}, "OP": "{0,3}"},
+            {"LOWER": {"IN": ["goodbye", "goodbyes", "bye", "farewell"]}},
+        ],
+    ),
+    # "left letters for my kids", "wrote a note to my family"
+    *_each_first_word(
+        ["written", "wrote", "left", "leaving"],
+        [
+            {"LOWER": {"IN": ["a", "some", "my", "the"]}, "OP": "?"},
+            {"LOWER": {"IN": _LETTERS}},
+            {"LOWER": {"IN": ["for", "to"]}},
+            {"LOWER": {"IN": ["my", "the", "all", "our"]}, "OP": "?"},
+            {"LOWER": {"IN": _LOVED_ONES}},
+        ],
+    ),
+    # "left letters for all of us", "wrote notes to each of them" (not "a note for us")
+    *_each_first_word(
+        ["written", "wrote", "left", "leaving"],
+        [
+            {"LOWER": {"IN": ["a", "some", "the"]}, "OP": "?"},
+            {"LOWER": {"IN": _LETTERS}},
+            {"LOWER": {"IN": ["for", "to"]}},
+            {"LOWER": {"IN": ["all", "each", "every"]}},
+            {"LOWER": "one", "OP": "?"},
+            {"LOWER": "of"},
+            {"LOWER": {"IN": ["us", "you", "them"]}},
+        ],
+    ),
+    # "love you all, goodbye"
+    [
+        {"LOWER": "love"},
+        {"LOWER": {"IN": ["you", "u", "ya"]}},
+        {"LOWER": {"IN": ["all", "both", "guys"]}},
+        {"IS_PUNCT": True, "OP": "?"},
+        {"LOWER": {"IN": ["goodbye", "bye", "goodbyes"]}},
+    ],
+]
+FINAL_SELF_HARM_PATTERNS: list[Pattern] = [
+    # "tell my mum and dad I'm sorry", "tell everyone I'm sorry for everything"
+    [
+        {"LOWER": "tell"},
+        {"IS_PUNCT": False, "OP": "{1,4}"},
+        {"LOWER": "that", "OP": "?"},
+        {"LOWER": {"IN": ["i", "im"]}},
+        {"NORM": {"IN": _BE}, "OP": "?"},
+        {"LOWER": {"IN": ["sorry", "soz"]}},
+        {"LOWER": {"IN": ["for", "about"]}, "OP": "?"},
+        {"LOWER": {"IN": ["everything", "all"]}, "OP": "?"},
+    ],
+    # "say goodbye to everyone for me", "said goodbye to my kids"
+    *_each_first_word(
+        ["say", "said"],
+        [
+            {"LOWER": {"IN": ["goodbye", "bye", "goodbyes"]}},
+            {"LOWER": "to"},
+            {"LOWER": {"IN": ["my", "all", "the", "our"]}, "OP": "?"},
+            {"LOWER": {"IN": [*_LOVED_ONES, "you"]}},
+            {"LOWER": {"IN": ["all", "for"]}, "OP": "?"},
+            {"LOWER": "me", "OP": "?"},
+        ],
+    ),
+]
+# Words after which a clause counts as ended, besides punctuation other than "?".
+CLAUSE_END_WORDS = frozenset(["and", "x", "xx", "xxx"])
+
 SUPPRESSOR_PATTERNS: dict[tuple[RiskFlag, ...], list[Pattern]] = {
     (RiskFlag.VIOLENCE, RiskFlag.THREAT_TO_LIFE, RiskFlag.WEAPON, RiskFlag.INJURY): [
         [{"NORM": {"IN": _SPORT_LOSSES}}, {**_GAP, "OP": "{0,3}"}, *_SCORE],

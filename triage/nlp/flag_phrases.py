@@ -154,9 +154,9 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         threatening to jump, jump off the bridge, jump off a bridge, jump off the roof
         jump off a roof, jump off the building, jump off the cliff, jump off the pier
         jump off the balcony, jump off the flyover, hang myself, hang himself
-        hang herself, hanging himself, hanging herself, noose, goodbye forever
+        hang herself, hanging himself, hanging herself, noose
         goodbye message, suicide note, unalive, swallowed pills, took pills, taken pills
-        swallowed bleach, can't go on, cant go on, no reason to live, kill themselves
+        swallowed bleach, can't go on living, no reason to live, kill themselves
         kill himself, kill herself, killing himself, killing herself
         wrong side of the railings, wrong side of the railing, wrong side of the barrier
         wrong side of the fence, standing on the ledge, on the ledge of
@@ -194,6 +194,161 @@ FLAG_PHRASES: dict[RiskFlag, tuple[str, ...]] = {
         serious accident, failed to stop, fail to stop
     """),
 }
+
+# Suicidal intent in indirect words (domain.md: farewells, "I can't go on", "this is the last
+# message you'll get from me", giving things away): first-person farewell, "no future" and
+# "final act" wording, and a farewell someone else has received. They raise the self-harm
+# flag, an emergency on its own, so each is worded to need the final sense: "nobody will
+# miss me", not "miss"; "won't be a burden to anyone", not "a burden". None counts in a
+# message about an ordinary departure (`ORDINARY_DEPARTURE_CONTEXT`). Token patterns for the
+# same (with gaps or a choice of words) are in `flag_patterns.py`.
+INDIRECT_SELF_HARM_PHRASES = _phrases("""
+    nobody will miss me, no one will miss me, noone will miss me, nobody would miss me
+    no one would miss me, nobody is going to miss me, no one is going to miss me
+    nobody's going to miss me, no one's going to miss me, nobody will even miss me
+    nobody would even notice, no one would even notice, won't be missed
+    nobody will have to worry about me, no one will have to worry about me
+    have to worry about me after tonight, have to worry about me after today
+    never have to worry about me again
+    happier without me, better off when i'm gone, better off if i'm gone
+    better off if i wasn't here, better off if i was gone, better off if i was dead
+    better without me, world is better without me, world would be better without me
+    won't be a burden to anyone, won't be a burden anymore, won't be a burden any more
+    won't be a burden any longer, won't be a burden for much longer
+    won't be a burden much longer, not going to be a burden to anyone
+    not going to be a burden anymore, not going to be a burden any more
+    no longer be a burden, stop being a burden to
+    no future for me, nothing to live for, nothing left to live for, not worth living
+    no point in living, no point living, no reason to go on, no reason to carry on
+    tired of living, tired of life, tired of being alive, sick of living, sick of life
+    sick of being alive, had enough of living, had enough of life
+    had enough of being alive, don't want to wake up, hope i don't wake up
+    hope i never wake up, never wake up again, sleep and never wake up
+    sleep and not wake up, go to sleep forever, sleep forever
+    my last night alive, last night alive, last day alive, last night on earth
+    last day on earth, goodbye cruel world, all over for me
+    by the time anyone reads this, by the time you read this, by the time you get this
+    by the time anyone finds this, by the time someone reads this
+    by the time anyone sees this, by the time you see this, before anyone reads this
+    before anyone finds this, before anyone sees this
+    a burden to everyone, a burden to everybody, a burden on everyone
+    a burden to my family
+    won't need anything after today, won't need anything after tonight
+    won't be needing anything after today, won't be needing anything after tonight
+    won't need them where i'm going, won't need it where i'm going
+    won't be needing them where i'm going, won't need anything where i'm going
+""")
+# The same, but only where the clause ends after them (`CLAUSE_END_WORDS`, punctuation
+# other than "?", or the end of the message): "I can't go on." and "I can't go on anymore,"
+# are the person's own state; "I can't go on holding for 101" or "the last time you'll hear
+# from me about this" are not.
+FINAL_SELF_HARM_PHRASES = _phrases("""
+    can't go on, can't go on anymore, can't go on any more, can't go on any longer
+    can't carry on, can't carry on anymore, can't carry on any more
+    can't carry on any longer, can't keep going, can't keep going anymore
+    i'm done with everything, im done with everything, i am done with everything
+    i'm done with life, im done with life, done with living, done with this life
+    done with this world
+    no point going on, no point carrying on, no point in going on
+    no point in carrying on
+    this is goodbye, goodbye forever, goodbye for ever, goodbye for good
+    said my goodbyes, said my goodbye, said goodbye to everyone, said goodbye to everybody
+    i've said goodbye, i have said goodbye, ive said goodbye
+    can't see a way out, can't see any way out
+    never hear from me again, won't hear from me again, won't ever hear from me again
+    never hear from me ever again, never see me again, won't see me again
+    won't hear from me after tonight, won't hear from me again after tonight
+    never hear from me again after tonight
+    won't ever see me again, last time you'll hear from me, last you'll hear from me
+    last time you'll ever hear from me, last you'll ever hear from me
+    last time anyone will hear from me, last time you hear from me
+    last time you'll see me, last time anyone will see me
+    last message you'll get from me, last message you'll ever get from me
+    last text you'll get from me, last text you'll ever get from me
+    this is my last message, this is my final message, these are my last words
+    these are my final words, my last words, my final words, my last goodbye
+    my final goodbye, my last ever message
+    see you on the other side, see you all on the other side, see you in the next life
+    see you in another life
+    tonight is my last night, tonight's my last night, tonight is my last
+    finish it tonight, finishing it tonight, ending it tonight, end it today
+    ending it today, finish it all, finishing it all, finish it all tonight
+    everyone will be better off, everyone would be better off
+    everybody will be better off, everybody would be better off
+    everyone will be happier, everyone would be happier, they'd be better off
+    they will be better off, they would be better off
+""")
+
+
+def _combinations(*parts: tuple[str, ...]) -> tuple[str, ...]:
+    """Every phrase made of one choice from each part, in order ("" leaves a part out)."""
+    phrases = [""]
+    for choices in parts:
+        phrases = [f"{p} {c}".strip() for p in phrases for c in choices]
+    return tuple(" ".join(p.split()) for p in phrases)
+
+
+# Fixed-word combinations of the same wording, spelled out for the PhraseMatcher (on NORM,
+# so "won't", "wont" and "will not" are one spelling, and "gonna" is "going to").
+_NOT_FUTURE = ("i won't be", "i'm not going to be", "im not going to be")
+_NEAR = ("much longer", "for much longer", "for long", "by morning", "by the morning")
+INDIRECT_SELF_HARM_PHRASES += (
+    # "I won't be alive by the weekend"
+    *_combinations(_NOT_FUTURE, ("alive",)),
+    # "I've written a goodbye letter", "left my last notes"
+    *_combinations(
+        ("written", "wrote", "left", "leaving", "writing"),
+        ("", "my", "a", "some", "the", "his", "her"),
+        ("goodbye", "farewell", "last", "final", "suicide"),
+        ("letter", "letters", "note", "notes"),
+    ),
+    # "I've given all my things away", "giving away his stuff" (not "my old bike")
+    *_combinations(
+        ("give", "giving", "gave", "given"),
+        ("", "away"),
+        ("", "all", "all of", "most of"),
+        ("my", "his", "her", "their"),
+        ("things", "stuff", "belongings", "possessions"),
+    ),
+)
+FINAL_SELF_HARM_PHRASES += (
+    # "I won't be around much longer", "I'm not going to be here tomorrow"
+    *_combinations(
+        _NOT_FUTURE,
+        ("here", "around"),
+        (*_NEAR, "tomorrow", "in the morning", "after tonight", "after today", "anymore"),
+    ),
+    *_combinations(("won't be", "not going to be"), ("here", "around", "alive"), _NEAR),
+    # "by the time anyone reads this I'll be gone"; not "I'll be gone for two weeks"
+    *_combinations(
+        ("i'll be", "ill be"),
+        ("gone", "dead"),
+        ("", "soon", "by morning", "by the morning", "by tomorrow", "forever", "for good"),
+    ),
+    # "when I'm gone", "once I'm not here"
+    *_combinations(
+        ("when", "once", "after"),
+        ("i'm", "im"),
+        ("gone", "dead", "not here", "no longer here", "not around"),
+    ),
+    # "I've written my letters" (not "my letters of complaint")
+    *_combinations(
+        ("written", "wrote", "left", "finished"), ("my", "all my"), ("letters", "notes")
+    ),
+)
+
+# An ordinary departure: a holiday, leaving a job, moving house, putting off an appointment.
+# In a message with one of these, the indirect wording above does not raise the flag ("I
+# won't be here tomorrow, can the officer come on Thursday instead", "leaving the force after
+# 30 years, goodbye everyone"); the words that name self-harm still do, and so does the model.
+ORDINARY_DEPARTURE_CONTEXT = _phrases("""
+    holiday, holidays, hols, vacation, going away, trip, flight, abroad, cruise, honeymoon
+    half term, leaving do, new job, leaving my job, leaving the job, leaving the force
+    leaving work, leaving the company, retire, retiring, retirement, colleagues
+    moving house, moving to, moving out, move house, moved house, new address
+    change my address, change of address, appointment, instead, reschedule, rearrange
+    another day
+""")
 
 # Typed with one character wrong (missing, extra or changed) still counts. Only long words:
 # short ones sit one letter away from ordinary words ("gun" -> "gum", "stabbed" -> "stubbed").

@@ -29,8 +29,11 @@ from triage.nlp.flag_patterns import (
     AGE_PATTERNS,
     AGE_SUFFIXES,
     CHILD_AGE_LIMIT,
+    CLAUSE_END_WORDS,
     CUE_PATTERNS,
+    FINAL_SELF_HARM_PATTERNS,
     FLAG_PATTERNS,
+    INDIRECT_SELF_HARM_PATTERNS,
     NEGATION_BREAKERS,
     NEGATION_PATTERNS,
     NEGATION_REACH,
@@ -38,10 +41,13 @@ from triage.nlp.flag_patterns import (
 )
 from triage.nlp.flag_phrases import (
     CUE_PHRASES,
+    FINAL_SELF_HARM_PHRASES,
     FIREARM_LICENSING_CONTEXT,
     FIREARM_WORDS,
     FLAG_PHRASES,
     FUZZY_WORDS,
+    INDIRECT_SELF_HARM_PHRASES,
+    ORDINARY_DEPARTURE_CONTEXT,
     SUPPRESSOR_PHRASES,
     Cue,
 )
@@ -60,6 +66,11 @@ _NEGATION = "negation"
 _AGE = "age"
 _CONTEXT = "context"
 _LICENSING = "firearms_licensing"
+_DEPARTURE = "ordinary_departure"
+# Indirect self-harm wording: counts anywhere, or only where its clause ends.
+_INDIRECT = "indirect"
+_ANYWHERE = "anywhere"
+_FINAL = "final"
 _LICENSED_FLAGS = frozenset({RiskFlag.WEAPON.value, RiskFlag.VIOLENCE.value})
 _NUMBER_NAMES = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -123,6 +134,11 @@ class RiskFlagTagger:
         for target, phrases in SUPPRESSOR_PHRASES.items():
             self.phrases.add(_key(_SUPPRESS, target.value), [make(p) for p in phrases])
         self.phrases.add(_key(_CONTEXT, _LICENSING), [make(p) for p in FIREARM_LICENSING_CONTEXT])
+        self.phrases.add(_key(_CONTEXT, _DEPARTURE), [make(p) for p in ORDINARY_DEPARTURE_CONTEXT])
+        self.phrases.add(_key(_INDIRECT, _ANYWHERE), [make(p) for p in INDIRECT_SELF_HARM_PHRASES])
+        self.phrases.add(_key(_INDIRECT, _FINAL), [make(p) for p in FINAL_SELF_HARM_PHRASES])
+        self.matcher.add(_key(_INDIRECT, _ANYWHERE), INDIRECT_SELF_HARM_PATTERNS)
+        self.matcher.add(_key(_INDIRECT, _FINAL), FINAL_SELF_HARM_PATTERNS)
         for flag, patterns in FLAG_PATTERNS.items():
             self.matcher.add(_key(_FLAG, flag.value), patterns)
         for flag, words in FUZZY_WORDS.items():
@@ -149,6 +165,7 @@ class RiskFlagTagger:
             found.append((kind, name, start, end))
         suppressors = [(set(n.split("+")), s, e) for k, n, s, e in found if k == _SUPPRESS]
         licensing = any(k == _CONTEXT and n == _LICENSING for k, n, _, _ in found)
+        found = _indirect_as_flags(doc, found)
         negations = [(n, s, e) for k, n, s, e in found if k == _NEGATION]
         kept: dict[str, list[Span]] = defaultdict(list)
         negated: list[Span] = []
@@ -172,6 +189,36 @@ class RiskFlagTagger:
         doc.spans[CUES_KEY] = _longest_per_label(kept[_CUE])
         doc.spans[NEGATED_KEY] = negated
         return doc
+
+
+def _indirect_as_flags(
+    doc: Doc, found: list[tuple[str, str, int, int]]
+) -> list[tuple[str, str, int, int]]:
+    """Indirect self-harm wording as self-harm flags: none in a message about an ordinary
+    departure, and the clause-final kind only where its clause ends."""
+    if not any(kind == _INDIRECT for kind, _, _, _ in found):
+        return found
+    departure = any(k == _CONTEXT and n == _DEPARTURE for k, n, _, _ in found)
+    kept: list[tuple[str, str, int, int]] = []
+    for kind, name, start, end in found:
+        if kind != _INDIRECT:
+            kept.append((kind, name, start, end))
+        elif not departure and (name == _ANYWHERE or _ends_clause(doc, end)):
+            kept.append((_FLAG, RiskFlag.SELF_HARM.value, start, end))
+    return kept
+
+
+def _ends_clause(doc: Doc, end: int) -> bool:
+    """True at the end of the message, before punctuation other than "?" (an emoji counts
+    as punctuation), or before a word that starts a new clause or signs off ("and", "x")."""
+    if end >= len(doc):
+        return True
+    token = doc[end]
+    if token.lower_ in CLAUSE_END_WORDS:
+        return True
+    if token.text.startswith("?"):
+        return False
+    return token.is_punct or not any(c.isalnum() for c in token.text)
 
 
 def _is_negated(doc: Doc, start: int, negations: Iterable[tuple[str, int, int]]) -> bool:

@@ -19,7 +19,7 @@ from actions import messages
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
 from actions.conversation import handoff_summary, input_channel, latest_intent
-from actions.story import report_in_progress, tells_a_story
+from actions.story import emergency_words_as_answer, report_in_progress, tells_a_story
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
@@ -59,6 +59,13 @@ class ActionEmergency(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         intent = latest_intent(tracker)
+        taken = emergency_words_as_answer(tracker, local_now(system_clock, settings().timezone))
+        if taken is not None and tracker.active_loop_name:
+            # the answer to the form's question after all: kept, with the 999 line, and the
+            # form goes on (instead of being paused by the rule's next step)
+            logger.info("emergency intent taken as a form answer: %s", intent)
+            dispatcher.utter_message(text=messages.DANGER_LINE)
+            return [SlotSet(taken[0], taken[1]), FollowupAction(tracker.active_loop_name)]
         for text in emergency_guidance(intent):
             dispatcher.utter_message(text=text)
         # Queued by the gateway even if the case system below cannot be reached.

@@ -44,11 +44,11 @@ from actions.story import (
 )
 from triage.understanding import facts_in
 from triage.understanding.facts import (
+    find_amount,
     find_contact,
     find_name,
     find_place,
     find_reference,
-    find_value,
     find_vehicle_reg,
     find_when,
     when_words,
@@ -352,7 +352,7 @@ class FormValidation(FormValidationAction, ABC):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         """A rough value in pounds, or not known."""
-        parsed = _first_ok(parse_money, _as_text(value), find_value)
+        parsed = _first_ok(parse_money, _as_text(value), find_amount)
         return self._outcome("property_value", value, parsed, dispatcher, tracker, NOT_KNOWN)
 
     def validate_vehicle_reg(

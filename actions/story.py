@@ -32,6 +32,7 @@ from triage.understanding import (
     looks_like_correction,
     merge_when,
 )
+from triage.understanding.corrections import new_value_words
 from triage.understanding.facts import asks_to_report, when_words
 from triage.validation import (
     Parsed,
@@ -81,6 +82,11 @@ _QUESTION = re.compile(
     r"have you|has anyone)\b",
     re.I,
 )
+
+
+def is_question(text: str) -> bool:
+    """True when the message asks something (a question mark, or a question's first word)."""
+    return bool(_QUESTION.search(text)) or "?" in text
 
 
 @cache
@@ -242,9 +248,10 @@ def correction_events(
     exclude: str | None = None,
 ) -> tuple[str, Any] | None:
     """(slot, new value) when the latest message corrects an earlier answer of ``form``."""
-    text = latest_text(tracker)
-    if not text or text.startswith("/") or not looks_like_correction(text):
+    said = latest_text(tracker)
+    if not said or said.startswith("/") or not looks_like_correction(said):
         return None
+    text = new_value_words(said)
     found = dict(facts_in(text, now, form).found)
     words = when_words(text)
     if words and "incident_when" not in found:
@@ -308,3 +315,72 @@ def tells_a_story(tracker: Tracker) -> bool:
     """True when the latest message tells of a crime of a known kind, or asks to report one."""
     text = latest_text(tracker)
     return family_in_words(tracker) is not None and (is_account(text) or asks_to_report(text))
+
+
+def _triage_of_latest(tracker: Tracker) -> Mapping[str, Any] | None:
+    metadata = tracker.latest_message.get("metadata")
+    triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
+    return triage if isinstance(triage, Mapping) else None
+
+
+def gateway_saw_no_risk(tracker: Tracker) -> bool:
+    """True when the gateway's own classifier (rules and model, the second opinion) found
+    nothing urgent in the latest message: no emergency, no risk flag, routine priority.
+    Without its opinion (no metadata) this is False: the emergency is then believed."""
+    triage = _triage_of_latest(tracker)
+    if triage is None:
+        return False
+    return (
+        triage.get("category") != "emergency"
+        and triage.get("priority") in ("P3", "P4")
+        and not triage.get("flags")
+        and not triage.get("guidance_sent")
+    )
+
+
+def _normalised(text: str) -> str:
+    return " ".join(re.findall(r"[\w£']+", text.casefold()))
+
+
+def repeated_after_safe(tracker: Tracker) -> bool:
+    """True when the same words already brought the 999 guidance in this conversation and
+    the person has since said they are safe or asked to carry on: the emergency for them
+    was handled; saying them again (to the question asked again) is an answer."""
+    said = _normalised(latest_text(tracker))
+    if not said:
+        return False
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    guided_at = None
+    for index, event in enumerate(events[:last_user]):
+        if event.get("event") == "user" and _normalised(str(event.get("text") or "")) == said:
+            following = next(
+                (e for e in events[index + 1 :] if e.get("event") in ("action", "user")), None
+            )
+            if following and following.get("name") == "action_emergency":
+                guided_at = index
+    if guided_at is None:
+        return False
+    return any(
+        event.get("event") == "user"
+        and (event.get("parse_data") or {}).get("intent", {}).get("name")
+        in ("im_safe", "continue_report")
+        for event in events[guided_at + 1 : last_user]
+    )
+
+
+def emergency_words_as_answer(tracker: Tracker, now: datetime) -> tuple[str, Any] | None:
+    """(question, answer) when an emergency intent in the middle of a form is the answer to
+    its question after all: the gateway's classifier saw no risk in it, or the same words
+    were already handled as an emergency and the person said they are safe. NLU alone
+    reads descriptions of people and evidence ("three lads, one with a shaved head", "I
+    filmed them from my window") as emergencies; pausing the report for them, again and
+    again, lost reports. None keeps the emergency (the safe default)."""
+    form = tracker.active_loop_name
+    asking = tracker.get_slot(REQUESTED_SLOT)
+    if not form or not isinstance(asking, str) or form not in FORM_SLOTS:
+        return None
+    if not (gateway_saw_no_risk(tracker) or repeated_after_safe(tracker)):
+        return None
+    value = answer_validator(form, now)(asking, latest_text(tracker))
+    return None if value is None else (asking, value)

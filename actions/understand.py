@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions import messages
 from actions.conversation import latest_text
 from actions.report_actions import start_report_events
-from actions.story import family_in_words, report_in_progress, tells_a_story
+from actions.story import family_in_words, is_question, report_in_progress, tells_a_story
 from triage.understanding import crime_family, sounds_like_crime
 from triage.understanding.facts import find_reference
 
@@ -166,4 +166,6 @@ class ActionStoryOrEnquiry(Action):
     ) -> list[EventType]:
         if tracker.active_loop_name or report_in_progress(tracker) is not None:
             return []
+        if is_question(latest_text(tracker)):
+            return []  # "my son's car was seized, how do we get it back?" is the enquiry
         return story_report_events(dispatcher, tracker)

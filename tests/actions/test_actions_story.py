@@ -549,3 +549,112 @@ async def test_asking_for_a_kind_of_report_taken_for_an_enquiry_starts_it() -> N
         intent="online_reporting_help",
     )
     assert slots["crime_type"] == "vehicle_crime"
+
+
+def _mid_form_emergency(triage: dict[str, Any] | None, text: str) -> Any:
+    answered = {
+        k: THEFT[k]
+        for k in (
+            "crime_type",
+            "incident_description",
+            "incident_when",
+            "incident_where",
+            "property_details",
+            "property_value",
+            "suspect_description",
+        )
+    }
+    tracker = make_tracker(
+        {**answered, "requested_slot": "evidence"},
+        text=text,
+        intent="emergency_intruder",
+        active_loop="theft_form",
+    )
+    if triage is not None:
+        tracker.latest_message["metadata"] = {"triage": triage}
+    return tracker
+
+
+CALM = {"category": "crime_report", "priority": "P3", "flags": [], "guidance_sent": False}
+
+
+async def test_an_answer_nlu_took_for_an_emergency_is_the_answer_when_the_gateway_saw_no_risk() -> (
+    None
+):
+    from actions.emergency_and_handoff import ActionEmergency
+
+    dispatcher = CollectingDispatcher()
+    tracker = _mid_form_emergency(CALM, "I have filmed them from my bedroom window")
+    events = await ActionEmergency().run(dispatcher, tracker, DOMAIN)
+    assert slot_events(events) == {"evidence": "I have filmed them from my bedroom window"}
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "theft_form"}
+    assert texts(dispatcher) == ["If anyone is in danger right now, call 999."]
+    assert custom_payloads(dispatcher) == []  # no P1 alert for an answer
+
+
+@pytest.mark.parametrize(
+    "triage",
+    [
+        None,  # no second opinion: believe the emergency
+        {
+            "category": "emergency",
+            "priority": "P1",
+            "flags": ["in_progress"],
+            "guidance_sent": True,
+        },
+        {"category": "crime_report", "priority": "P2", "flags": [], "guidance_sent": False},
+        {"category": "crime_report", "priority": "P3", "flags": ["weapon"], "guidance_sent": False},
+    ],
+)
+async def test_an_emergency_the_gateway_also_doubted_pauses_the_form(
+    triage: dict[str, Any] | None,
+) -> None:
+    from actions.emergency_and_handoff import ActionEmergency
+
+    dispatcher = CollectingDispatcher()
+    tracker = _mid_form_emergency(triage, "he's back, he's trying the door now")
+    events = await ActionEmergency().run(dispatcher, tracker, DOMAIN)
+    assert slot_events(events) == {"paused_form": "theft_form"}
+    assert any(p["bluelamp"]["handoff"]["priority"] == "P1" for p in custom_payloads(dispatcher))
+
+
+async def test_the_same_words_after_im_safe_are_the_answer_not_a_second_emergency() -> None:
+    from actions.emergency_and_handoff import ActionEmergency
+
+    words = "three white lads, early twenties, one had a knife tattoo on his neck"
+    tracker = _mid_form_emergency(
+        {"category": "emergency", "priority": "P1", "flags": ["weapon"], "guidance_sent": True},
+        words,
+    )
+    latest = max(i for i, e in enumerate(tracker.events) if e["event"] == "user")
+    tracker.events[latest:latest] = [
+        {"event": "user", "text": words, "parse_data": {"intent": {"name": "emergency_violence"}}},
+        {"event": "action", "name": "action_emergency"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "I'm safe", "parse_data": {"intent": {"name": "im_safe"}}},
+        {"event": "action", "name": "action_resume_report"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    events = await ActionEmergency().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert slot_events(events) == {"evidence": words}
+
+
+async def test_a_correction_naming_the_old_value_keeps_the_new_one() -> None:
+    slots, _, _ = await _run(
+        ActionSummaryReply(clock=fixed_clock),
+        slots={**THEFT, "incident_when": "Mon 23 Nov 2026", "report_ready": True},
+        text="I said Monday but it was last Tuesday",
+        intent="inform",
+    )
+    assert slots["incident_when"] == "Tue 24 Nov 2026"
+
+
+async def test_a_question_about_a_seized_car_stays_an_enquiry() -> None:
+    from actions.understand import ActionStoryOrEnquiry
+
+    _, events, _ = await _run(
+        ActionStoryOrEnquiry(),
+        text="my son's car got seized by your lot for no insurance, how do we get it back?",
+        intent="seized_property",
+    )
+    assert events == []

@@ -111,3 +111,13 @@ def test_one_word_is_enough_once_asked_which_kind_of_report() -> None:
     assert crime_family("the house", answering_which=True) == "burglary"
     assert crime_family("my phone", answering_which=True) == "theft"
     assert crime_family("no idea", answering_which=True) is None
+
+
+def test_the_new_value_is_the_one_kept_not_the_old_one_named() -> None:
+    from triage.understanding.corrections import new_value_words
+
+    assert new_value_words("I said Monday but it was last Tuesday") == "it was last Tuesday"
+    assert new_value_words("it was Tuesday not Monday") == "it was Tuesday"
+    assert new_value_words("sorry, the value is more like 900 not 600") == (
+        "sorry, the value is more like 900"
+    )

@@ -166,3 +166,22 @@ def test_why_it_was_hostility() -> None:
         == "racist abuse; because I'm Black"
     )
     assert find_hate_motivation("a man shouted at me on the bus") is None
+
+
+def test_days_named_from_two_back_and_a_bare_amount_when_asked_for_money() -> None:
+    from triage.understanding.facts import find_amount
+
+    assert parse_when("the night before last", NOW).value == "Sun 6 Dec 2026, at night"
+    assert parse_when("the day before yesterday", NOW).value == "Sun 6 Dec 2026"
+    assert find_amount("dunno yet, maybe 400") == "400"
+    assert find_amount("between 2 and 3 hundred") is None  # two numbers: ask, do not guess
+
+
+def test_parts_of_people_are_not_stolen_items() -> None:
+    assert find_taken("he grabbed my arm and shoved me") is None
+    assert (
+        facts_in("My van's been nicked off the drive overnight", NOW, "theft_form").get(
+            "property_details"
+        )
+        == "van"
+    )

@@ -14,6 +14,7 @@ from collections.abc import Collection
 _MARKERS = re.compile(
     r"^\s*(?:actually|sorry|oops|no wait|wait|hang on|correction|i meant|i mean|my mistake|"
     r"scratch that|my bad|on second thoughts?|ah|oh)\b|"
+    r"\bi (?:said|put|told you|wrote|typed)\b.*\bbut\b|"
     r"\b(?:not|wrong|mistake|meant to say|should (?:be|have said|say)|instead|incorrect|"
     r"change (?:the|my)|update (?:the|my)|it was actually|was actually|is actually)\b",
     re.I,
@@ -42,6 +43,20 @@ _FIELD_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 def looks_like_correction(text: str) -> bool:
     """True when the words correct something ("actually", "not 3 but 4", "is wrong")."""
     return isinstance(text, str) and bool(_MARKERS.search(text))
+
+
+# "I said Monday but it was Tuesday", "Tuesday, not Monday": the old value is not the new one.
+_SAID_BEFORE = re.compile(
+    r"^.*?\b(?:i (?:said|put|told you|wrote|typed)|you(?:'ve| have) got)\b.*?\b(?:but|when|and)\b",
+    re.I,
+)
+_NOT_THAT = re.compile(r"\b(?:not|rather than|instead of)\s+(?:the\s+)?[\w£:.'-]+", re.I)
+
+
+def new_value_words(text: str) -> str:
+    """The part of a correction that holds the new value, without the old one it names."""
+    cleaned = _SAID_BEFORE.sub(" ", text)
+    return " ".join(_NOT_THAT.sub(" ", cleaned).split())
 
 
 def correction_slot(

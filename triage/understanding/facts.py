@@ -149,7 +149,7 @@ _NAMED_PLACE = re.compile(
 _NOT_PLACE_NAMES = frozenset(
     """I I'm The A An My It This That He She They We Monday Tuesday Wednesday Thursday Friday
     Saturday Sunday January February March April May June July August September October
-    November December Christmas Easter Police""".split()  # noqa: SIM905
+    November December Christmas Easter Police A&E Hospital""".split()  # noqa: SIM905
 )
 
 
@@ -224,7 +224,7 @@ def find_place(text: str) -> str | None:
 _OBJECT_END = (
     r"(?=\s+(?:from|off|out of|outside|on|at|in|inside|while|whilst|when|last|yesterday|"
     r"this|earlier|today|tonight|and (?:then|ran|drove|legged|made|went|left|smashed|"
-    r"broke|got|jumped|sped|scarpered)|then|but|so|because|before|after|about|around|near)\b"
+    r"broke|got|jumped|sped|scarpered|\w+ed)|then|but|so|because|before|after|about|around|near)\b"
     r"|\s*[.,;!?]|\s*$)"
 )
 _TAKE_VERBS = (
@@ -247,7 +247,9 @@ _TAKEN_ACTIVE = re.compile(rf"\b{_TAKE_VERBS}\s+{_OBJ}{_OBJECT_END}", re.I)
 _TAKEN_PASSIVE = re.compile(
     r"\b(?:my|our|his|her|their|the)\s+(?P<obj>(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
     rf"(?:was|were|has been|have been|got|had been|'s been|is|are|went)\s+"
-    rf"(?:all\s+)?{_TAKEN_STATES}\b",
+    rf"(?:all\s+)?{_TAKEN_STATES}\b|"
+    r"\b(?:my|our|his|her|their|the)\s+(?P<obj2>[\w-]+)(?:'s|’s) been\s+"
+    rf"{_TAKEN_STATES}\b",
     re.I,
 )
 _DAMAGE_ACTIVE = re.compile(
@@ -268,6 +270,12 @@ _DAMAGE_PASSIVE = re.compile(
     re.I,
 )
 _PRONOUNS = frozenset({"it", "them", "everything", "stuff", "something", "things", "one"})
+# "grabbed my arm" is an assault, not a theft of an arm.
+_BODY = re.compile(
+    r"^(?:arm|arms|hand|hands|hair|neck|face|wrist|leg|legs|shoulder|throat|head|nose|"
+    r"mouth|eye|eyes|ear|back|chest|stomach|finger|fingers|foot|feet)$",
+    re.I,
+)
 _LEADING_OWNER = re.compile(r"^(?:my|our|his|her|their|the)\s+", re.I)
 
 
@@ -284,6 +292,8 @@ def _tidy_object(raw: str) -> str | None:
     obj = _LEADING_OWNER.sub("", " ".join(words).strip(" ,.")).strip()
     if not obj or obj.casefold() in _PRONOUNS or obj.casefold().startswith(("it ", "them ")):
         return None
+    if _BODY.match(obj):
+        return None
     return obj
 
 
@@ -291,7 +301,7 @@ def _objects(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
     found: list[str] = []
     for pattern in patterns:
         for match in pattern.finditer(text):
-            obj = _tidy_object(match.group("obj"))
+            obj = _tidy_object(match.group("obj") or match.groupdict().get("obj2") or "")
             if obj and not any(obj.casefold() in seen.casefold() for seen in found):
                 found.append(obj)
     if not found:
@@ -326,6 +336,23 @@ def find_value(text: str) -> str | None:
         return None
     amount = match.group(0).strip()
     return amount if parse_money(amount).ok else None
+
+
+_BARE_AMOUNT = re.compile(
+    r"(?<![\w/:.])\d{1,3}(?:,\d{3})+(?![\w/:])|(?<![\w/:.])\d+(?:\.\d{2})?(?![\w/:])"
+)
+
+
+def find_amount(text: str) -> str | None:
+    """A sum when the question was about money: a bare number counts ("dunno yet, maybe
+    400"), which it would not in a story."""
+    found = find_value(text)
+    if found is not None:
+        return found
+    numbers = _BARE_AMOUNT.findall(text)
+    if len(numbers) != 1:
+        return None
+    return numbers[0] if parse_money(numbers[0]).ok else None
 
 
 _REG = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3})\b", re.I)
@@ -407,7 +434,9 @@ _NOT_HURT = re.compile(
 )
 _INJURY = re.compile(
     r"\b(?:black eye|broken (?:nose|arm|wrist|jaw|ribs?|fingers?|tooth|teeth|leg|hand)|"
-    r"(?:split|bust|busted|fat|cut) lip|cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
+    r"(?:split|bust|busted|fat|cut) lip|broke (?:my|his|her) (?:nose|arm|wrist|jaw|ribs?|"
+    r"fingers?|leg|hand|tooth|teeth)|ended up in (?:a&e|hospital)|"
+    r"cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
     r"bruis\w+|bleeding|stitches|concussion|(?:swollen|sprained) \w+|head injury|"
     r"knocked (?:me |him |her )?out|nosebleed|cuts and bruises|chipped (?:a )?tooth)\b",
     re.I,

@@ -304,6 +304,26 @@ def _single(text: str, now: datetime) -> Parsed:
     return Parsed.good(_fmt_date(day))
 
 
+_TWO_DAYS_BACK = re.compile(
+    r"\b(?:the )?(?:day before yesterday|night before last|evening before last)\b"
+)
+
+
+def _two_days_back(text: str, today: date) -> str:
+    """ "The night before last" as the date it names (dateparser reads it as yesterday)."""
+
+    def named(match: re.Match[str]) -> str:
+        day = today - timedelta(days=2)
+        part = (
+            " night"
+            if "night" in match.group(0)
+            else (" evening" if "evening" in match.group(0) else "")
+        )
+        return f"{day.day}/{day.month}/{day.year}{part}"
+
+    return _TWO_DAYS_BACK.sub(named, text)
+
+
 def parse_when(text: str, now: datetime) -> Parsed:
     """When it happened, relative to ``now`` (local time); never in the future."""
     if not isinstance(text, str) or not text.strip():
@@ -316,6 +336,7 @@ def parse_when(text: str, now: datetime) -> Parsed:
     lowered = " ".join(text.casefold().replace("\u2019", "'").split()).strip(" .")
     if _ONGOING.search(lowered) and not _FUTURE.search(lowered):
         return Parsed.good(f"ongoing: {' '.join(text.split()).strip(' .')}")
+    lowered = _two_days_back(lowered, local_now.date())
     between = re.fullmatch(
         r"(?:.*?\b)?(?:between|from)\s+(?P<a>.+?)\s+(?:and|to|until|till|-)\s+(?P<b>.+)", lowered
     )

@@ -458,6 +458,9 @@ SUPPRESSOR_PHRASES: dict[RiskFlag | Cue, tuple[str, ...]] = {
         fight this fine, fight the charge, fight my case, fight the decision
         fight a parking, fight a speeding
         heart is beating, heart's beating, heart beating
+        kicking a ball, kicking the ball, kicking a football, kicking the football
+        kicking balls, kicking footballs, kicked a ball, kicked the ball, kicked a football
+        kicked the football, kicking their ball, kicking their football
     """),
     Cue.CRIME_ACTIVE: _phrases("""
         smashing it, smashed it

@@ -128,6 +128,8 @@ def test_negation_does_not_reach_too_far(rules_nlp: Language, text: str, flag: R
         ("I want to fight the fine", RiskFlag.VIOLENCE),
         ("my dad had a heart attack last year", RiskFlag.VIOLENCE),
         ("section 59 seizure of my car", RiskFlag.INJURY),
+        ("the kids next door keep kicking a ball at my car", RiskFlag.VIOLENCE),
+        ("lads kicking the football against my wall every night", RiskFlag.VIOLENCE),
     ],
 )
 def test_suppressed_phrases_raise_nothing(rules_nlp: Language, text: str, flag: RiskFlag) -> None:

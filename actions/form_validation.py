@@ -212,9 +212,12 @@ class FormValidation(FormValidationAction, ABC):
             (index for index, event in enumerate(events) if event.get("event") == "user"),
             default=len(events),
         )
-        handed_back = any(
-            event.get("event") == "action_execution_rejected" for event in events[last_user:]
-        )
+        handed_back = False
+        for event in events[last_user:]:
+            if event.get("event") == "action_execution_rejected":
+                handed_back = True
+            elif event.get("event") == "action" and event.get("name") == "action_emergency":
+                handed_back = False  # an action after it set the answer on purpose
         return [SlotSet(requested, None)] if handed_back else []
 
     def _answering(self, tracker: Tracker) -> str | None:

@@ -24,6 +24,7 @@ from actions.conversation import (
     input_channel,
     is_anonymous_reporter,
     latest_intent,
+    latest_text,
     report_form,
     report_triage,
     submission_count,
@@ -34,6 +35,7 @@ from actions.report_spec import INTENT_TO_CRIME_TYPE, REPORT_SLOTS, form_for
 from actions.story import answer_validator, correction_events, family_in_words, report_in_progress
 from triage.cases.ports import HandoffRequest, ReportSubmission
 from triage.cases.service import Held, Submitted, key_digest
+from triage.understanding.crime_family import words_fit
 
 log = structlog.get_logger(__name__)
 
@@ -74,11 +76,24 @@ _MORE_EXACT: dict[str, frozenset[str]] = {
 }
 
 
-def refined_crime_type(intent_type: str | None, words_type: str | None) -> str | None:
-    """The intent's crime type, unless the words name a more exact one of the same kind."""
+# Kinds whose words are not part of other crimes (damage and theft are part of burglary
+# and vehicle crime): named alone, they outweigh an intent its words do not support.
+_DISTINCT = frozenset({"drugs", "road_offence", "harassment", "asb"})
+
+
+def refined_crime_type(
+    intent_type: str | None, words_type: str | None, text: str = ""
+) -> str | None:
+    """The intent's crime type, unless the words name a more exact one of the same kind, or
+    name another kind while saying nothing of the intent's ("the street stinks of weed"
+    taken for a theft)."""
     if intent_type is None:
         return words_type if words_type != "fraud" else None
-    if words_type is not None and intent_type in _MORE_EXACT.get(words_type, frozenset()):
+    if words_type is None or words_type == "fraud":
+        return intent_type
+    if intent_type in _MORE_EXACT.get(words_type, frozenset()):
+        return words_type
+    if words_type in _DISTINCT and text and not words_fit(intent_type, text):
         return words_type
     return intent_type
 
@@ -118,7 +133,9 @@ class ActionStartReport(Action):
             dispatcher.utter_message(text=messages.REPORT_IN_PROGRESS)
             return [SlotSet("paused_form", None), FollowupAction(in_progress)]
         crime_type = refined_crime_type(
-            INTENT_TO_CRIME_TYPE.get(latest_intent(tracker) or ""), family_in_words(tracker)
+            INTENT_TO_CRIME_TYPE.get(latest_intent(tracker) or ""),
+            family_in_words(tracker),
+            latest_text(tracker),
         )
         if crime_type is None:
             dispatcher.utter_message(

@@ -311,10 +311,41 @@ def report_in_progress(tracker: Tracker) -> str | None:
     return None
 
 
-def tells_a_story(tracker: Tracker) -> bool:
-    """True when the latest message tells of a crime of a known kind, or asks to report one."""
+def _words_that_brought_999(tracker: Tracker) -> str | None:
+    """The person's message answered by the latest 999 guidance (action_emergency)."""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    for index in range(last_user - 1, -1, -1):
+        event = events[index]
+        if event.get("event") == "action" and event.get("name") in _REPORT_ENDS:
+            return None
+        if event.get("event") == "action" and event.get("name") == "action_emergency":
+            before = (e for e in reversed(events[:index]) if e.get("event") == "user")
+            text = next((e.get("text") for e in before), None)
+            return text if isinstance(text, str) else None
+    return None
+
+
+def told_story(tracker: Tracker) -> str | None:
+    """The crime type of the story the person told: in the latest message, or, after "I'm
+    safe" or "carry on", in the message that was answered with the 999 guidance (a story
+    of a crime that is over, read as an emergency: once the person says nobody is in
+    danger, the report is what they came for)."""
     text = latest_text(tracker)
-    return family_in_words(tracker) is not None and (is_account(text) or asks_to_report(text))
+    family = family_in_words(tracker)
+    if family is not None and (is_account(text) or asks_to_report(text)):
+        return family
+    if _intent(tracker)[0] not in ("im_safe", "continue_report"):
+        return None
+    earlier = _words_that_brought_999(tracker)
+    if earlier is None or not is_account(earlier):
+        return None
+    return crime_family(earlier)
+
+
+def tells_a_story(tracker: Tracker) -> bool:
+    """True when the person told of a crime of a known kind, or asked to report one."""
+    return told_story(tracker) is not None
 
 
 def _triage_of_latest(tracker: Tracker) -> Mapping[str, Any] | None:

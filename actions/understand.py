@@ -19,7 +19,12 @@ from rasa_sdk.types import DomainDict
 from actions import messages
 from actions.conversation import latest_text
 from actions.report_actions import start_report_events
-from actions.story import family_in_words, is_question, report_in_progress, tells_a_story
+from actions.story import (
+    family_in_words,
+    is_question,
+    report_in_progress,
+    told_story,
+)
 from triage.understanding import crime_family, sounds_like_crime
 from triage.understanding.facts import find_reference
 
@@ -138,8 +143,8 @@ class ActionUnderstandMessage(Action):
 
 def story_report_events(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Start the report a crime story describes (or Report Fraud); [] when it is not one."""
-    family = family_in_words(tracker)
-    if family is None or not tells_a_story(tracker):
+    family = told_story(tracker)
+    if family is None:
         return []
     if family == "fraud":
         return [FollowupAction("action_report_fraud")]

@@ -658,3 +658,75 @@ async def test_a_question_about_a_seized_car_stays_an_enquiry() -> None:
         intent="seized_property",
     )
     assert events == []
+
+
+async def test_an_answer_kept_by_the_emergency_action_is_not_cleared_when_the_form_goes_on() -> (
+    None
+):
+    words = "the burnt bins are still there"
+    answered = {
+        k: THEFT[k]
+        for k in (
+            "crime_type",
+            "incident_description",
+            "incident_when",
+            "incident_where",
+            "suspect_description",
+        )
+    }
+    tracker = make_tracker(
+        {**answered, "requested_slot": "evidence", "evidence": words},
+        text=words,
+        intent="emergency_crime_in_progress",
+    )
+    tracker.events += [
+        {"event": "action", "name": "community_form"},
+        {"event": "action_execution_rejected", "name": "community_form"},
+        {"event": "action", "name": "action_emergency"},
+        {"event": "slot", "name": "evidence", "value": words},
+        {"event": "action", "name": "community_form"},
+    ]
+    tracker.active_loop = {"name": "community_form"}
+    from actions.form_validation import ValidateCommunityForm
+
+    slots = slot_events(
+        await ValidateCommunityForm(clock=fixed_clock).run(CollectingDispatcher(), tracker, DOMAIN)
+    )
+    assert slots.get("evidence", words) == words
+    assert slots["requested_slot"] == "reporter_name"
+
+
+async def test_after_a_needless_999_and_im_safe_the_story_becomes_its_report() -> None:
+    from actions.emergency_and_handoff import ActionResumeReport
+    from actions.understand import ActionStoryOrEnquiry
+
+    story = (
+        "Theres cars pulling up outside 22 Fern Avenue at all hours and the whole street "
+        "stinks of weed, been going on since September"
+    )
+    tracker = make_tracker(text="I'm safe, nobody is in danger", intent="im_safe")
+    latest = max(i for i, e in enumerate(tracker.events) if e["event"] == "user")
+    tracker.events[latest:latest] = [
+        {"event": "user", "text": story, "parse_data": {"intent": {"name": "emergency_violence"}}},
+        {"event": "action", "name": "action_emergency"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    events = await ActionResumeReport().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_story_or_enquiry"}]
+    events = await ActionStoryOrEnquiry().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert slot_events(events)["crime_type"] == "drugs"
+
+
+async def test_words_of_another_kind_outweigh_an_intent_they_do_not_support() -> None:
+    slots, _, _ = await _run(
+        ActionStartReport(),
+        text="cars pull up at number 22 all hours and the street stinks of weed",
+        intent="report_theft",
+    )
+    assert slots["crime_type"] == "drugs"
+    slots, _, _ = await _run(
+        ActionStartReport(),
+        text="someone smashed the shed window and took my mower",
+        intent="report_burglary",
+    )
+    assert slots["crime_type"] == "burglary"  # damage and theft are part of a burglary

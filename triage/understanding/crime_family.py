@@ -163,6 +163,13 @@ def crime_family(text: str, *, answering_which: bool = False) -> str | None:
     return None
 
 
+def words_fit(family: str, text: str) -> bool:
+    """True when the text has any of the words of ``family`` (so an intent of that family
+    is not contradicted by the words)."""
+    pattern = dict(_FAMILIES).get(family)
+    return bool(pattern is not None and isinstance(text, str) and pattern.search(spell_out(text)))
+
+
 def sounds_like_crime(text: str) -> bool:
     """True when the words describe something done to the person, known family or not."""
     return crime_family(text) is not None or bool(

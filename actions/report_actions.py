@@ -95,6 +95,10 @@ def refined_crime_type(
         return words_type
     if words_type in _DISTINCT and text and not words_fit(intent_type, text):
         return words_type
+    if intent_type == "hate_crime" and text and not words_fit("hate_crime", text):
+        # no word of hostility: the offence itself ("threw his coffee at me because we
+        # would not refund him" is an assault); the person can still say why later
+        return words_type if words_type in _MORE_EXACT["hate_crime"] else intent_type
     return intent_type
 
 

@@ -730,3 +730,18 @@ async def test_words_of_another_kind_outweigh_an_intent_they_do_not_support() ->
         intent="report_burglary",
     )
     assert slots["crime_type"] == "burglary"  # damage and theft are part of a burglary
+
+
+async def test_a_hate_crime_intent_without_a_word_of_hostility_is_the_offence_itself() -> None:
+    slots, _, _ = await _run(
+        ActionStartReport(),
+        text="a customer threw his coffee at me and grabbed my arm because we wouldn't refund him",
+        intent="report_hate_crime",
+    )
+    assert slots["crime_type"] == "assault"
+    slots, _, _ = await _run(
+        ActionStartReport(),
+        text="I want to report a homophobic hate crime please",
+        intent="report_hate_crime",
+    )
+    assert slots["crime_type"] == "hate_crime"

@@ -185,3 +185,18 @@ def test_parts_of_people_are_not_stolen_items() -> None:
         )
         == "van"
     )
+
+
+def test_a_long_story_is_read_for_its_moment_its_address_and_what_is_gone() -> None:
+    story = (
+        "I've been stopping at my sister's in Swansea since Friday and got back yesterday "
+        "teatime to find the back door forced, the whole place turned upside down and my "
+        "laptop gone. It's 17 Heol Las, Cardiff CF14 2DG."
+    )
+    facts = facts_in(story, NOW, "theft_form")
+    assert facts.get("incident_when") == "yesterday teatime"
+    assert facts.get("incident_where") == "17 Heol Las, CF14 2DG"  # not Swansea, not "place"
+    assert facts.get("property_details") == "laptop"
+    assert find_taken("someone's sawn the catalytic converter off it in the night") == (
+        "catalytic converter"
+    )

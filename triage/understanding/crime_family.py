@@ -45,8 +45,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"(?:my|our|the) {_HOME} (?:was|got|has been|had been) "
             r"(?:broken into|done|turned over)|"
             r"ransack\w*|came home to find|"
-            r"(?:door|window|lock)s? (?:had been|has been|was|were|been) "
-            r"(?:forced|jemmied|kicked in)|"
+            r"(?:door|window|lock)s? (?:(?:had been|has been|was|were|been) )?"
+            r"(?:forced|jemmied|kicked in)|(?:place|house|flat) (?:was |had been )?"
+            r"(?:turned upside down|trashed|ransacked|turned over)|"
             r"forced (?:the|my|our) (?:back |front |patio )?(?:door|window|lock))\b",
         ),
         (
@@ -65,7 +66,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:punched|hit (?:me|him|her|us|my)|attacked|assaulted|beat (?:me|him|her|us) up|"
             r"beaten up|kicked (?:me|him|her|us)|head-?butt\w*|glassed|slapped|"
             r"pushed (?:me|him|her)|shoved|spat (?:at|on)|bit (?:me|him|her)|strangled|"
-            r"choked|jumped (?:me|him|her|us)|got jumped|jumped by|set upon|battered|assault)\b",
+            r"choked|jumped (?:me|him|her|us)|got jumped|jumped by|set upon|battered|assault|"
+            r"threw (?:\w+ ){0,3}(?:at|over) (?:me|him|her|us)|grabbed (?:me|my arm|my hair|"
+            r"hold of me|my throat)|dragged (?:me|him|her)|pinned (?:me|him|her))\b",
         ),
         (
             "harassment",
@@ -74,7 +77,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"calls|letters)|abusive (?:messages|texts|calls)|following me|"
             r"bombarding|intimidat\w*|revenge porn|sharing (?:my )?(?:pictures|photos|nudes)|"
             r"(?:won'?t|will not|doesn'?t|does not|wouldn'?t) stop (?:messaging|texting|calling|"
-            r"ringing|contacting|following|turning up|bothering))\b",
+            r"ringing|contacting|following|turning up|bothering)|shouts? abuse|shouting abuse|"
+            r"abuse at me|left (?:a|another) note|(?:'d|had) better watch (?:myself|yourself|out)|"
+            r"every (?:single )?time I (?:leave|go out|walk))\b",
         ),
         (
             "criminal_damage",

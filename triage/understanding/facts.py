@@ -45,8 +45,8 @@ _COUNT = (
 _WHEN_PIECES = re.compile(
     r"|".join(
         (
-            r"\b(?:yesterday|today|tonight|overnight|just now|earlier today|tomorrow)\b",
             rf"\b(?:this|last|yesterday|tomorrow) {_PART}\b",
+            r"\b(?:yesterday|today|tonight|overnight|just now|earlier today|tomorrow)\b",
             r"\b(?:the night|the day) before (?:last|yesterday)\b",
             rf"\b(?:on |last |this (?:past )?)?{_WEEKDAY}(?: {_PART})?\b",
             rf"\b(?:on |last )?{_WEEKDAY_SHORT}\.? {_PART}\b",
@@ -74,6 +74,11 @@ _WHEN_PIECES = re.compile(
 )
 
 
+_TIME_OF_DAY = re.compile(
+    rf"\d(?:am|pm|[:.]\d)|\b(?:{_PART}|midnight|midday|noon|o'?clock|early hours)\b", re.I
+)
+
+
 def when_words(text: str) -> str | None:
     """The time words of a sentence joined in order ("last night about 11pm"), unchecked."""
     pieces = [match.group(0) for match in _WHEN_PIECES.finditer(spell_out(text))]
@@ -91,6 +96,11 @@ def find_when(text: str, now: datetime) -> str | None:
         return phrase
     if parsed.error == "future_time":
         return None
+    # several times in one story ("away since Friday, got back yesterday teatime"): the one
+    # that names a time of day is the moment, else the first
+    valid = [piece for piece in pieces if parse_when(piece, now).ok]
+    timed = [piece for piece in valid if _TIME_OF_DAY.search(piece)]
+    return next(iter(timed or valid), None)
     # one piece alone may still be good ("last night" beside a stray "9/10 times")
     return next((piece for piece in pieces if parse_when(piece, now).ok), None)
 
@@ -101,6 +111,40 @@ _STREET_WORD = (
     r"(?:road|rd|street|lane|avenue|ave|drive|close|way|crescent|place|gardens|terrace|square|"
     r"hill|grove|court|row|walk|parade|broadway|boulevard|mews|green|park|precinct|estate)"
 )
+# Street words that are also everyday words ("the whole place", "the car park", "way"):
+# a street only after a capitalised name ("St James's Place", "Rowan Drive").
+_EVERYDAY_STREET_WORDS = frozenset(
+    {
+        "place",
+        "park",
+        "green",
+        "hill",
+        "court",
+        "row",
+        "walk",
+        "way",
+        "square",
+        "close",
+        "drive",
+        "estate",
+        "precinct",
+        "grove",
+        "gardens",
+        "terrace",
+        "parade",
+    }
+)
+# "17 Heol Las, Cardiff": a house number and a capitalised name, before a comma or postcode.
+_HOUSE_ADDRESS = re.compile(
+    r"\b\d{1,4}[a-zA-Z]? (?:[A-Z][\w'’-]+ ){0,2}[A-Z][\w'’-]+(?=\s*,|\s+[A-Z]{1,2}\d)"
+)
+
+
+def _address(text: str) -> str | None:
+    match = _HOUSE_ADDRESS.search(text)
+    return match.group(0) if match is not None else None
+
+
 # Words that end a place name when walking back from "Road" ("night on Stratford Road").
 _NOT_NAME = frozenset(
     """a an the my our his her their your on in at near outside by from of to into onto off
@@ -166,8 +210,12 @@ def _street(text: str) -> str | None:
                 break
         if not words or all(_HOUSE_NUMBER.fullmatch(word) for word in words):
             continue
-        if match.group(0).casefold() == "park" and len(words) == 1 and words[0].islower():
-            continue  # "the car park", "the skate park": a landmark, not a street
+        if (
+            match.group(0).casefold() in _EVERYDAY_STREET_WORDS
+            and not words[-1][:1].isupper()
+            and not _HOUSE_NUMBER.fullmatch(words[0])
+        ):
+            continue  # "the car park", "the whole place": not a street; "14 elm close" is
         return " ".join([*words, match.group(0)])
     abbreviated = _ST_ABBREVIATION.search(text)
     return abbreviated.group(0) if abbreviated is not None else None
@@ -188,23 +236,25 @@ def _place_words(words: str) -> bool:
 
 
 def find_place(text: str) -> str | None:
-    """Landmark, street and postcode, as far as the sentence gives them."""
+    """Landmark, street or address and postcode, as far as the sentence gives them."""
     parts: list[str] = []
+    street = _street(text) or _address(text)
     landmark = _LANDMARK_PHRASE.search(text)
     if landmark is not None:
         parts.append(_FROM.sub("", landmark.group(0)))
-    else:
+    elif street is None:
+        # a capitalised name after "in" or "at" ("in Leeds", "at the Grand") only when no
+        # street says more ("staying at my sister's in Swansea ... 17 Heol Las, Cardiff")
         named = _NAMED_PLACE.search(text)
         if named is not None and named.group("name").split()[0] not in _NOT_PLACE_NAMES:
             parts.append(named.group(0))
-    if not parts:
-        beside = _BESIDE_PLACE.search(text)
-        if beside is not None and _place_words(beside.group("name")):
+        elif (beside := _BESIDE_PLACE.search(text)) is not None and _place_words(
+            beside.group("name")
+        ):
             parts.append(beside.group(0).split(",")[0])
     corner = _CORNER.search(text)
     if corner is not None:
         parts.append(corner.group(0))
-    street = _street(text)
     if street is not None and not any(street.casefold() in part.casefold() for part in parts):
         parts.append(street)
     road = _ROAD_NUMBER.search(text)
@@ -244,6 +294,17 @@ _DAMAGED_STATES = (
 )
 _OBJ = r"(?P<obj>[\w'’£-]+(?:\s+[\w'’£-]+){0,7}?)"
 _TAKEN_ACTIVE = re.compile(rf"\b{_TAKE_VERBS}\s+{_OBJ}{_OBJECT_END}", re.I)
+_TAKEN_OFF = re.compile(
+    r"\b(?:sawn|sawed|cut|ripped|pulled|had|taken|took|nicked|unbolted|prised|jacked)\s+"
+    r"(?P<obj>(?:both |all )?(?:the|my|our|his|her|their)\s+[\w'’-]+"
+    r"(?:\s+(?!and\b|then\b)[\w'’-]+){0,3}?)\s+(?:off|out)\b",
+    re.I,
+)
+_GONE = re.compile(
+    r"\b(?:my|our|his|her|their|the)\s+(?P<obj>[\w'’-]+(?:\s+[\w'’-]+){0,2}?)\s+"
+    r"(?:all\s+)?(?:gone|missing)\b",
+    re.I,
+)
 _TAKEN_PASSIVE = re.compile(
     r"\b(?:my|our|his|her|their|the)\s+(?P<obj>(?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
     rf"(?:was|were|has been|have been|got|had been|'s been|is|are|went)\s+"
@@ -290,6 +351,7 @@ def _tidy_object(raw: str) -> str | None:
     if not words or words[0].casefold() in _NOT_AN_OBJECT_START:
         return None
     obj = _LEADING_OWNER.sub("", " ".join(words).strip(" ,.")).strip()
+    obj = re.sub(r"^(?:both|all)\s+(?:the|my|our)\s+", "", obj, flags=re.I)
     if not obj or obj.casefold() in _PRONOUNS or obj.casefold().startswith(("it ", "them ")):
         return None
     if _BODY.match(obj):
@@ -312,7 +374,7 @@ def _objects(text: str, patterns: tuple[re.Pattern[str], ...]) -> str | None:
 
 def find_taken(text: str) -> str | None:
     """What was stolen ("they took my tools" -> "tools")."""
-    return _objects(text, (_TAKEN_ACTIVE, _TAKEN_PASSIVE))
+    return _objects(text, (_TAKEN_ACTIVE, _TAKEN_PASSIVE, _TAKEN_OFF, _GONE))
 
 
 def find_damaged(text: str) -> str | None:

@@ -18,8 +18,13 @@ from rasa_sdk.types import DomainDict
 from actions import messages
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
-from actions.conversation import handoff_summary, input_channel, latest_intent
-from actions.story import emergency_words_as_answer, report_in_progress, tells_a_story
+from actions.conversation import display_value, handoff_summary, input_channel, latest_intent
+from actions.story import (
+    emergency_words_as_answer,
+    emergency_words_as_correction,
+    report_in_progress,
+    tells_a_story,
+)
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
@@ -66,6 +71,19 @@ class ActionEmergency(Action):
             logger.info("emergency intent taken as a form answer: %s", intent)
             dispatcher.utter_message(text=messages.DANGER_LINE)
             return [SlotSet(taken[0], taken[1]), FollowupAction(tracker.active_loop_name)]
+        corrected = emergency_words_as_correction(
+            tracker, local_now(system_clock, settings().timezone)
+        )
+        if corrected is not None:
+            # at the summary: "the reg is MA21 VZP not MA21 VZB" is a correction
+            slot, value, form = corrected
+            dispatcher.utter_message(text=messages.DANGER_LINE)
+            dispatcher.utter_message(
+                text=messages.CHANGED.format(
+                    label=messages.slot_label(form, slot).lower(), value=display_value(value)
+                )
+            )
+            return [SlotSet(slot, value), FollowupAction("action_report_summary")]
         for text in emergency_guidance(intent):
             dispatcher.utter_message(text=text)
         # Queued by the gateway even if the case system below cannot be reached.

@@ -51,6 +51,7 @@ from triage.understanding.facts import (
     find_reference,
     find_vehicle_reg,
     find_when,
+    more_exact_place,
     when_words,
 )
 from triage.validation import (
@@ -243,6 +244,12 @@ class FormValidation(FormValidationAction, ABC):
             for slot in required
             if slot != answering and tracker.slots.get(slot) is None and slot in found
         ]
+        place = found.get("incident_where")
+        held = tracker.slots.get("incident_where")
+        if answering not in (None, "incident_where") and place and isinstance(held, str):
+            more = more_exact_place(held, place)
+            if more is not None:
+                candidates.append(SlotSet("incident_where", more))
         tracker.add_slots(candidates)
         return [str(event["name"]) for event in candidates]
 

@@ -415,3 +415,15 @@ def emergency_words_as_answer(tracker: Tracker, now: datetime) -> tuple[str, Any
         return None
     value = answer_validator(form, now)(asking, latest_text(tracker))
     return None if value is None else (asking, value)
+
+
+def emergency_words_as_correction(tracker: Tracker, now: datetime) -> tuple[str, Any, str] | None:
+    """(answer, new value, form) when an emergency intent at the summary is a correction of
+    the waiting report that the gateway's classifier saw no risk in."""
+    form = form_for(tracker.get_slot("crime_type"))
+    if form is None or tracker.get_slot("report_ready") is not True or tracker.active_loop_name:
+        return None
+    if not gateway_saw_no_risk(tracker):
+        return None
+    change = correction_events(tracker, form, now, answer_validator(form, now))
+    return None if change is None else (change[0], change[1], form)

@@ -745,3 +745,19 @@ async def test_a_hate_crime_intent_without_a_word_of_hostility_is_the_offence_it
         intent="report_hate_crime",
     )
     assert slots["crime_type"] == "hate_crime"
+
+
+async def test_a_correction_at_the_summary_that_nlu_took_for_an_emergency_is_applied() -> None:
+    from actions.emergency_and_handoff import ActionEmergency
+
+    tracker = make_tracker(
+        {**THEFT, "crime_type": "vehicle_crime", "vehicle_reg": "MA21 VZB", "report_ready": True},
+        text="sorry I've just checked the footage again, the reg is MA21 VZP not MA21 VZB",
+        intent="emergency_suicide_risk",
+    )
+    tracker.latest_message["metadata"] = {"triage": CALM}
+    dispatcher = CollectingDispatcher()
+    events = await ActionEmergency().run(dispatcher, tracker, DOMAIN)
+    assert slot_events(events) == {"vehicle_reg": "MA21 VZP"}
+    assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_report_summary"}
+    assert custom_payloads(dispatcher) == []

@@ -200,3 +200,18 @@ def test_a_long_story_is_read_for_its_moment_its_address_and_what_is_gone() -> N
     assert find_taken("someone's sawn the catalytic converter off it in the night") == (
         "catalytic converter"
     )
+
+
+def test_a_later_message_makes_the_place_more_exact_and_graffiti_is_the_damage() -> None:
+    from triage.understanding.facts import more_exact_place
+
+    assert (
+        more_exact_place(
+            "at our mosque", find_place("It's Jamia Masjid on Carlisle Road, Bradford BD8 8AD")
+        )
+        == "at our mosque, Carlisle Road, BD8 8AD"
+    )
+    assert more_exact_place("Carlisle Road, BD8 8AD", "Carlisle Road") is None
+    assert find_damaged("need to report some graffiti that's been sprayed on it. Awful") == (
+        "graffiti that's been sprayed on it"
+    )

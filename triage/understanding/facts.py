@@ -269,6 +269,19 @@ def find_place(text: str) -> str | None:
     return phrase if parse_place(phrase).ok else None
 
 
+def more_exact_place(held: str, found: str) -> str | None:
+    """The place held, with the street or postcode a later message adds ("at our mosque",
+    then "Carlisle Road, BD8 8AD"); None when the new words add neither."""
+    adds_postcode = find_postcode(found) is not None and find_postcode(held) is None
+    street = _street(found) or _address(found)
+    adds_street = street is not None and street.casefold() not in held.casefold()
+    if not (adds_postcode or adds_street):
+        return None
+    extra = [part for part in found.split(", ") if part.casefold() not in held.casefold()]
+    phrase = ", ".join([held, *extra])
+    return phrase if parse_place(phrase).ok else None
+
+
 # --- what was taken or damaged ---------------------------------------------------------------
 
 _OBJECT_END = (
@@ -377,9 +390,17 @@ def find_taken(text: str) -> str | None:
     return _objects(text, (_TAKEN_ACTIVE, _TAKEN_PASSIVE, _TAKEN_OFF, _GONE))
 
 
+_GRAFFITI = re.compile(r"\b(?:graffiti|graffitied|spray ?paint(?:ed)?|tagged|daubed)\b", re.I)
+
+
 def find_damaged(text: str) -> str | None:
-    """What was damaged ("someone keyed my car" -> "car")."""
-    return _objects(text, (_DAMAGE_ACTIVE, _DAMAGE_THROUGH, _DAMAGE_PASSIVE))
+    """What was damaged ("someone keyed my car" -> "car"; graffiti: the words about it)."""
+    found = _objects(text, (_DAMAGE_ACTIVE, _DAMAGE_THROUGH, _DAMAGE_PASSIVE))
+    graffiti = _GRAFFITI.search(text)
+    if found is None and graffiti is not None:
+        words = re.split(r"[.,;!?]", text[graffiti.start() :], maxsplit=1)[0].strip()
+        return words if parse_free_text(words, min_letters=3).ok else None
+    return found
 
 
 # --- value, registration, contact, name, reference --------------------------------------------

@@ -15,6 +15,7 @@ from action_testing import (
     slot_events,
     texts,
 )
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.interfaces import ActionExecutionRejection
 
@@ -40,9 +41,36 @@ THEFT = {
 
 
 async def _run(action: Any, **tracker_args: Any) -> tuple[dict[str, Any], list[Any], Any]:
+    return await _answer(action, make_tracker(**tracker_args))
+
+
+async def _answer(action: Any, tracker: Tracker) -> tuple[dict[str, Any], list[Any], Any]:
     dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, make_tracker(**tracker_args), DOMAIN)
+    events = await action.run(dispatcher, tracker, DOMAIN)
     return slot_events(events), events, dispatcher
+
+
+def answered(*slots: str) -> dict[str, Any]:
+    """The theft report's answers named, as slots set on earlier turns."""
+    return {slot: THEFT[slot] for slot in slots}
+
+
+def mid_form(
+    asking: str,
+    text: str,
+    *,
+    intent: str = "inform",
+    before: tuple[str, ...] = ("crime_type", "incident_description"),
+    form: str = "theft_form",
+) -> Tracker:
+    """The tracker the form validation gets when ``text`` answers ``asking``."""
+    return make_tracker(
+        {**answered(*before), "requested_slot": asking},
+        text=text,
+        intent=intent,
+        active_loop=form,
+        candidates={asking: text},
+    )
 
 
 async def test_a_story_fills_the_form_and_is_shown_back_instead_of_asked() -> None:
@@ -74,16 +102,9 @@ async def test_naming_the_report_alone_is_not_taken_as_the_account() -> None:
 
 
 async def test_an_answer_to_another_question_is_kept_and_the_question_asked_again() -> None:
-    slots, _, dispatcher = await _run(
+    slots, _, dispatcher = await _answer(
         ValidateTheftForm(clock=fixed_clock),
-        slots={
-            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
-            "requested_slot": "incident_when",
-        },
-        text="on Stratford Road",
-        intent="inform",
-        active_loop="theft_form",
-        candidates={"incident_when": "on Stratford Road"},
+        mid_form("incident_when", "on Stratford Road", intent="inform"),
     )
     assert slots["incident_where"] == "Stratford Road"
     assert slots["incident_when"] is None
@@ -93,16 +114,11 @@ async def test_an_answer_to_another_question_is_kept_and_the_question_asked_agai
 
 
 async def test_two_answers_in_one_message() -> None:
-    slots, _, _ = await _run(
+    slots, _, _ = await _answer(
         ValidateTheftForm(clock=fixed_clock),
-        slots={
-            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
-            "requested_slot": "incident_when",
-        },
-        text="last night about 11pm outside Tesco on Hagley Road",
-        intent="inform",
-        active_loop="theft_form",
-        candidates={"incident_when": "last night about 11pm outside Tesco on Hagley Road"},
+        mid_form(
+            "incident_when", "last night about 11pm outside Tesco on Hagley Road", intent="inform"
+        ),
     )
     assert slots["incident_when"] == "Tue 24 Nov 2026, about 23:00"
     assert slots["incident_where"] == "outside Tesco, Hagley Road"
@@ -140,7 +156,7 @@ async def test_a_side_question_is_handed_back_to_the_dialogue() -> None:
             CollectingDispatcher(),
             make_tracker(
                 {
-                    **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+                    **answered("crime_type", "incident_description"),
                     "requested_slot": "incident_where",
                 },
                 text="what time does the front counter open today?",
@@ -153,16 +169,13 @@ async def test_a_side_question_is_handed_back_to_the_dialogue() -> None:
 
 
 async def test_an_answer_that_mentions_an_enquiry_word_is_still_an_answer() -> None:
-    slots, _, _ = await _run(
+    slots, _, _ = await _answer(
         ValidateTheftForm(clock=fixed_clock),
-        slots={
-            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
-            "requested_slot": "incident_where",
-        },
-        text="outside the police station on High Street",
-        intent="station_opening_times",
-        active_loop="theft_form",
-        candidates={"incident_where": "outside the police station on High Street"},
+        mid_form(
+            "incident_where",
+            "outside the police station on High Street",
+            intent="station_opening_times",
+        ),
     )
     assert slots["incident_where"] == "outside the police station on High Street"
 
@@ -270,7 +283,7 @@ async def test_not_understood_twice_asks_a_person() -> None:
 
 
 async def test_carry_on_goes_back_to_a_paused_report() -> None:
-    paused = {k: THEFT[k] for k in ("crime_type", "incident_description", "incident_when")}
+    paused = answered("crime_type", "incident_description", "incident_when")
     _, events, _ = await _run(
         ActionUnderstandMessage(),
         slots={**paused, "paused_form": "theft_form"},
@@ -301,7 +314,7 @@ async def test_each_answer_keeps_the_report_as_an_unsent_draft_until_it_is_sent(
     sender = "web-draft-1"
     tracker = make_tracker(
         {
-            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            **answered("crime_type", "incident_description"),
             "requested_slot": "incident_when",
         },
         text="yesterday about 3pm",
@@ -352,7 +365,7 @@ async def test_back_from_a_side_question_its_words_are_not_kept_as_the_answer() 
     question = "what time does the front counter open today?"
     tracker = make_tracker(
         {
-            **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+            **answered("crime_type", "incident_description"),
             "requested_slot": "incident_when",
             "incident_when": question,
         },
@@ -377,7 +390,7 @@ async def test_back_from_a_side_question_its_words_are_not_kept_as_the_answer() 
 async def test_carry_on_after_a_person_was_asked_for_goes_back_to_the_form() -> None:
     from actions.emergency_and_handoff import ActionResumeReport
 
-    paused = {k: THEFT[k] for k in ("crime_type", "incident_description", "incident_when")}
+    paused = answered("crime_type", "incident_description", "incident_when")
     _, events, dispatcher = await _run(
         ActionResumeReport(),
         slots={**paused, "paused_form": "theft_form"},
@@ -458,7 +471,7 @@ async def test_a_question_is_not_an_answer_even_when_it_names_a_place() -> None:
             CollectingDispatcher(),
             make_tracker(
                 {
-                    **{k: THEFT[k] for k in ("crime_type", "incident_description")},
+                    **answered("crime_type", "incident_description"),
                     "requested_slot": "incident_where",
                 },
                 text="is the front desk at the police station open today?",
@@ -501,12 +514,13 @@ async def test_a_real_enquiry_gets_its_own_answer(text: str) -> None:
 
 
 async def test_who_did_it_told_when_asked_about_injuries_is_kept_as_who_did_it() -> None:
-    answered = {k: THEFT[k] for k in ("incident_description", "incident_when", "incident_where")}
     from actions.form_validation import ValidateViolenceForm
+
+    earlier = answered("incident_description", "incident_when", "incident_where")
 
     slots, _, dispatcher = await _run(
         ValidateViolenceForm(clock=fixed_clock),
-        slots={**answered, "crime_type": "assault", "requested_slot": "injuries"},
+        slots={**earlier, "crime_type": "assault", "requested_slot": "injuries"},
         text="he was a tall white guy with a beard, about 30",
         intent="inform",
         active_loop="violence_form",

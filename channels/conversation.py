@@ -40,6 +40,7 @@ from channels.waiting import WaitNotice
 from triage.decisions import Contact, Priority
 from triage.routing import QueueForOperator
 from triage.routing.router import queue_priority
+from triage.understanding.questions import report_question
 
 log = structlog.get_logger(__name__)
 
@@ -154,7 +155,9 @@ class ConversationService:
         Never waits for the engine, Redis queue or database; call it once per new message.
         """
         with_operator = await self._mode(conversation_id) == "human"
-        contact = _contact(conversation_id, channel, message_id, text)
+        contact = _contact(
+            conversation_id, channel, message_id, text, await self._answering(conversation_id)
+        )
         screening = self.gate.screen(contact, with_operator)
         self.gate.dispatch(screening)
         immediate = tuple(
@@ -301,6 +304,26 @@ class ConversationService:
         except Exception:  # the port promises not to raise; a bug here must not cost a reply
             log.exception("live_publish_failed", conversation_id=conversation_id)
 
+    async def _answering(self, conversation_id: str) -> str | None:
+        """The report question the bot asked last, if the person's latest message (already
+        in the transcript) is the next thing said: triage reads an answer to "who did it?"
+        as an answer, not as an emergency on its model's word alone. None when unknown (the
+        store failing here only loses that context, never the message)."""
+        try:
+            entries = await self.store.transcript(conversation_id)
+        except Exception:
+            log.warning("answering_unknown", conversation_id=conversation_id)
+            return None
+        people = 0
+        for entry in reversed(entries):
+            if entry.direction == "in":
+                people += 1
+                if people > 1:
+                    return None
+            elif entry.author == "bot":
+                return report_question(entry.text)
+        return None
+
     async def _remember_channel(self, conversation_id: str, channel: str) -> None:
         """Once per conversation and process (the store keeps the first channel anyway)."""
         if conversation_id in self._channels_known:
@@ -376,10 +399,16 @@ class ConversationService:
         )
 
 
-def _contact(conversation_id: str, channel: str, message_id: str, text: str) -> Contact:
+def _contact(
+    conversation_id: str, channel: str, message_id: str, text: str, answering: str | None = None
+) -> Contact:
     """The message as triage sees it: the id is the message id, unique per conversation."""
     return Contact(
-        id=message_id, text=text, channel=triage_channel(channel), conversation_id=conversation_id
+        id=message_id,
+        text=text,
+        channel=triage_channel(channel),
+        conversation_id=conversation_id,
+        answering=answering,
     )
 
 

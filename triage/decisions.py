@@ -86,6 +86,10 @@ class Contact:
     conversation_id: str | None = None
     public: bool = False
     """True for a public post (an X mention): replies must never repeat personal details."""
+    answering: str | None = None
+    """The report question (form slot) this message answers, when the gateway knows the
+    assistant's last words asked one: "who did it?" answered with a description of people
+    is not an emergency on the model's word alone."""
 
 
 @dataclass(frozen=True)

@@ -584,3 +584,43 @@ async def test_shutdown_waits_for_back_office_work_in_flight(
     assert entry.priority is Priority.P2
     [item] = await office.queue.list_waiting()  # in-process: still readable after close
     assert item.priority is Priority.P2
+
+
+# ---------- an answer to the form's question is read as an answer ----------
+
+SUSPECT_QUESTION = (
+    "Can you describe who did it? Height, build, clothing, anything they said, or a name if "
+    "you know it."
+)
+DESCRIPTION = "a man in his twenties with a black Audi"
+
+
+def test_a_description_alone_looks_like_an_emergency_to_the_model(
+    triage_model: TriageModel,
+) -> None:
+    """The precondition of the next test: out of context the model alone says P1."""
+    alone = triage_model.classifier.classify(Contact(id="a", text=DESCRIPTION))
+    assert alone.priority.value == "P1" and not alone.flag_names
+    answer = triage_model.classifier.classify(
+        Contact(id="b", text=DESCRIPTION, answering="suspect_description")
+    )
+    assert answer.priority.value == "P2"  # a person still looks at it
+
+
+async def test_who_did_it_answered_after_the_form_asked_gets_no_999_guidance(
+    gateway: Client, fake_engine: FakeEngine
+) -> None:
+    fake_engine.answer = [{"text": SUSPECT_QUESTION}]
+    await post(gateway, "s1", "someone dented my car on the drive")
+    replies = await post(gateway, "s1", DESCRIPTION)
+    assert all(CALL_999_NOW not in r.get("text", "") for r in replies), replies
+    assert fake_engine.requests[-1]["metadata"]["triage"]["priority"] == "P2"
+
+
+async def test_a_real_emergency_in_answer_to_the_form_still_gets_the_guidance(
+    gateway: Client, fake_engine: FakeEngine
+) -> None:
+    fake_engine.answer = [{"text": SUSPECT_QUESTION}]
+    await post(gateway, "s1", "someone dented my car on the drive")
+    replies = await post(gateway, "s1", P1_TEXT)
+    assert replies[0]["text"].startswith(CALL_999_NOW)

@@ -17,7 +17,12 @@ from spacy.tokens import Doc
 
 from triage.decisions import Contact, Decision
 from triage.nlp import pipeline as _pipeline  # noqa: F401  (registers the tokenizer)
-from triage.nlp.decision_rules import EMERGENCY_THRESHOLD, decide
+from triage.nlp.decision_rules import (
+    ANSWERING_FLOOR,
+    EMERGENCY_THRESHOLD,
+    MODEL_ALONE_FLOOR,
+    decide,
+)
 from triage.nlp.rules import add_rule_components, doc_cues, doc_entities, doc_flags
 from triage.nlp.threshold import ThresholdChoice
 from triage.nlp.train import Log, Split, ensure_model, models_dir, read_pointer
@@ -75,10 +80,17 @@ class TriageClassifier:
         trained = ensure_model(data_dir, root, split, force, log, seed)
         return cls(load_pipeline(trained.path), threshold)
 
-    def decide_doc(self, doc: Doc, threshold: float | None = None) -> Decision:
+    def decide_doc(
+        self,
+        doc: Doc,
+        threshold: float | None = None,
+        model_alone_floor: float = MODEL_ALONE_FLOOR,
+    ) -> Decision:
         """The decision for a document this classifier's pipeline has processed."""
         limit = self.threshold if threshold is None else threshold
-        return decide(doc.cats, doc_flags(doc), doc_cues(doc), doc_entities(doc), limit)
+        return decide(
+            doc.cats, doc_flags(doc), doc_cues(doc), doc_entities(doc), limit, model_alone_floor
+        )
 
     def classify_texts(self, texts: Iterable[str]) -> list[Decision]:
         """Decisions for plain texts, in order."""
@@ -89,5 +101,7 @@ class TriageClassifier:
         return self.classify_texts(c.text for c in contacts)
 
     def classify(self, contact: Contact) -> Decision:
-        """The decision for one contact."""
-        return self.decide_doc(self.nlp(contact.text))
+        """The decision for one contact (a stricter model-alone floor for an answer to a
+        report question, `decision_rules.ANSWERING_FLOOR`)."""
+        floor = ANSWERING_FLOOR if contact.answering else MODEL_ALONE_FLOOR
+        return self.decide_doc(self.nlp(contact.text), model_alone_floor=floor)

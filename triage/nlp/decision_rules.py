@@ -65,6 +65,12 @@ NOT_URGENT_ALONE: frozenset[RiskFlag] = frozenset({RiskFlag.IN_PROGRESS})
 # of ~970 emergencies, each of which the rules now see ("a gang jumping one lad",
 # "someone's set my car alight").
 MODEL_ALONE_FLOOR = 0.5
+# The same floor for a message that answers a report form's question ("a man in his
+# twenties with a black Audi" to "who did it?"): the model learned from opening messages,
+# and descriptions of people, places and evidence score 0.5-0.85 as emergencies there.
+# Only near-certainty makes an emergency of the model alone; a risk word still raises it
+# by the rules, and below the floor the message still goes to a person at P2.
+ANSWERING_FLOOR = 0.9
 
 
 def _quote(flag: str, words: str) -> str:
@@ -127,6 +133,7 @@ def decide(
     cues: Sequence[tuple[Cue, str]] = (),
     entities: Sequence[Entity] = (),
     threshold: float = EMERGENCY_THRESHOLD,
+    model_alone_floor: float = MODEL_ALONE_FLOOR,
 ) -> Decision:
     """The decision for one message from the category probabilities and the rules' output."""
     probabilities = {c.value: float(scores.get(c.value, 0.0)) for c in Category}
@@ -135,7 +142,7 @@ def decide(
     category = model_choice
     reasons: list[str] = []
     seen = risk_seen(flags, cues)
-    doubtful = model_choice is Category.EMERGENCY and p_emergency < MODEL_ALONE_FLOOR and not seen
+    doubtful = model_choice is Category.EMERGENCY and p_emergency < model_alone_floor and not seen
     if doubtful:
         model_choice = Category(
             max(

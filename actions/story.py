@@ -355,15 +355,16 @@ def _triage_of_latest(tracker: Tracker) -> Mapping[str, Any] | None:
 
 
 def gateway_saw_no_risk(tracker: Tracker) -> bool:
-    """True when the gateway's own classifier (rules and model, the second opinion) found
-    nothing urgent in the latest message: no emergency, no risk flag, routine priority.
-    Without its opinion (no metadata) this is False: the emergency is then believed."""
+    """True when the gateway's own classifier (rules and model, the second opinion) saw no
+    risk in the latest message: not an emergency, no risk word (at P2 it may still have had
+    a doubt of its model's, and then a person looks at the conversation anyway). Without
+    its opinion (no metadata) this is False: the emergency is then believed."""
     triage = _triage_of_latest(tracker)
     if triage is None:
         return False
     return (
         triage.get("category") != "emergency"
-        and triage.get("priority") in ("P3", "P4")
+        and triage.get("priority") in ("P2", "P3", "P4")
         and not triage.get("flags")
         and not triage.get("guidance_sent")
     )

@@ -616,7 +616,12 @@ async def test_an_answer_nlu_took_for_an_emergency_is_the_answer_when_the_gatewa
             "flags": ["in_progress"],
             "guidance_sent": True,
         },
-        {"category": "crime_report", "priority": "P2", "flags": [], "guidance_sent": False},
+        {
+            "category": "crime_report",
+            "priority": "P2",
+            "flags": ["vulnerable"],
+            "guidance_sent": False,
+        },
         {"category": "crime_report", "priority": "P3", "flags": ["weapon"], "guidance_sent": False},
     ],
 )

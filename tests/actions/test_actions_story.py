@@ -592,13 +592,16 @@ def _mid_form_emergency(triage: dict[str, Any] | None, text: str) -> Any:
 CALM = {"category": "crime_report", "priority": "P3", "flags": [], "guidance_sent": False}
 
 
-async def test_an_answer_nlu_took_for_an_emergency_is_the_answer_when_the_gateway_saw_no_risk() -> (
-    None
-):
+@pytest.mark.parametrize("priority", ["P3", "P2"])
+async def test_an_answer_nlu_took_for_an_emergency_is_the_answer_when_the_gateway_saw_no_risk(
+    priority: str,
+) -> None:
     from actions.emergency_and_handoff import ActionEmergency
 
     dispatcher = CollectingDispatcher()
-    tracker = _mid_form_emergency(CALM, "I have filmed them from my bedroom window")
+    tracker = _mid_form_emergency(
+        {**CALM, "priority": priority}, "I have filmed them from my bedroom window"
+    )
     events = await ActionEmergency().run(dispatcher, tracker, DOMAIN)
     assert slot_events(events) == {"evidence": "I have filmed them from my bedroom window"}
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "theft_form"}

@@ -6,7 +6,9 @@
   variants of long key words) and a Matcher (token patterns) ->
   `doc.spans["risk_flags"]` (label = flag),
   `doc.spans["triage_cues"]` (label = cue) and, for review, `doc.spans["negated_flags"]`.
-  `Doc._.risk_flags` gives them as `Flag`s.
+  `Doc._.risk_flags` gives them as `Flag`s. Suicidal intent in indirect words becomes a
+  self-harm flag only outside a message about an ordinary departure, and the clause-final
+  kind only where its clause ends (`_indirect_as_flags`).
 
 Rule components are added from code when a model is loaded, never read back from disk,
 so a rule change takes effect without retraining and a saved model cannot carry stale
@@ -210,12 +212,14 @@ def _indirect_as_flags(
 
 def _ends_clause(doc: Doc, end: int) -> bool:
     """True at the end of the message, before punctuation other than "?" (an emoji counts
-    as punctuation), or before a word that starts a new clause or signs off ("and", "x")."""
+    as punctuation), or before a word that starts a new clause or signs off ("and", "x";
+    not the "and" of "on and on", "over and over")."""
     if end >= len(doc):
         return True
     token = doc[end]
     if token.lower_ in CLAUSE_END_WORDS:
-        return True
+        repeated = end + 1 < len(doc) and doc[end + 1].lower_ == doc[end - 1].lower_
+        return not repeated
     if token.text.startswith("?"):
         return False
     return token.is_punct or not any(c.isalnum() for c in token.text)

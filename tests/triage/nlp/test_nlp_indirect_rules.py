@@ -92,6 +92,7 @@ def test_indirect_suicidal_intent_raises_self_harm(
         "we can't go on like this with the noise from next door",
         "I can't carry on paying for repairs every time they smash the window",
         "can't go on?",
+        "I can't go on and on about it, just send someone to look at the car",
         "I'm done with this complaint",
         "I'm done with everything you asked for, what happens now?",
         "I'm done with everything on the form, do I press send?",

@@ -120,13 +120,13 @@ EVERYDAY_NEAR_MISSES: list[str] = [
 # Counts on the production model and rules: before issue 15 item 4's rules and examples
 # (written after these lists) 16 of 40 caught (8 of the 32 suicidal, all 8 of the other
 # Grade 1) and 4 of 40 near-misses raised to P1 ("can't go on" flagged anywhere, "goodbye
-# forever" too); after them 35 of 40 (27 of 32, 8 of 8) and 3 of 40, then 2 of 40 once
-# "kicking a ball" no longer counted as violence (a fix this list showed; the two left come
-# from the model alone: "last time you'll hear from me about this"). The floors keep
+# forever" too); after them 35 of 40 (27 of 32, 8 of 8) and 3 of 40, all three from the
+# model alone ("last time you'll hear from me about this" 0.84; "kids next door kicking a
+# ball at my car" 0.52, which the rules had raised as violence before). The floors keep
 # what was reached with a little room for retraining on new data; they are not a target
 # the lists were tuned to.
 MIN_CAUGHT = 33
-MAX_FALSE_P1 = 3
+MAX_FALSE_P1 = 4
 
 
 def _p1(classifier: TriageClassifier, texts: list[str]) -> list[bool]:

@@ -20,6 +20,7 @@ import pytest
 
 from tests.faults.harness import (
     THEFT_ANSWERS,
+    THEFT_OPENING,
     Faults,
     Injections,
     Person,
@@ -130,7 +131,9 @@ async def test_forms_survive_an_action_server_restart(faults: Faults) -> None:
     assert held_cases == {at_summary.conversation_id: 0}
     # The answers waited in the tracker (the conversation was also queued for staff); the
     # second "yes" sends them: one case, whose reference the person is told.
-    assert kept["incident_description"] == THEFT_ANSWERS["incident_description"]
+    # the opening told what happened, so the form took it as the account
+    assert kept["incident_description"] == THEFT_OPENING
+    assert kept["evidence"] == THEFT_ANSWERS["evidence"]
     assert kept["report_ready"] is True
     assert again is not None and again.startswith("BL-"), again
     assert await stored_once(faults.direct_db_url, again) == 1

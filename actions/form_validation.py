@@ -37,6 +37,7 @@ from actions.story import (
     answer_validator,
     answered_elsewhere,
     apply_correction,
+    entity_facts,
     is_side_question,
     noted_message,
     report_texts,
@@ -239,6 +240,7 @@ class FormValidation(FormValidationAction, ABC):
             found = start_facts(report_texts(tracker), now, form)
         else:
             found = facts_in(latest_text(tracker), now, form).found
+        found = {**entity_facts(tracker, form, now), **found}  # the rules' reading first
         candidates = [
             SlotSet(slot, found[slot])
             for slot in required

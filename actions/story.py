@@ -428,3 +428,25 @@ def emergency_words_as_correction(tracker: Tracker, now: datetime) -> tuple[str,
         return None
     change = correction_events(tracker, form, now, answer_validator(form, now))
     return None if change is None else (change[0], change[1], form)
+
+
+# NLU's own entities (the CRF learned them from the annotated examples in nlu_data/) fill a
+# question the rules found nothing for: "[Greggs](place)", "[purse](item)".
+_ENTITY_SLOTS = {"place": "incident_where", "time": "incident_when", "item": "property_details"}
+
+
+def entity_facts(tracker: Tracker, form: str, now: datetime) -> dict[str, str]:
+    """Facts from the latest message's NLU entities, each kept only if accepted as an answer."""
+    found: dict[str, str] = {}
+    validated = answer_validator(form, now)
+    for entity in tracker.latest_message.get("entities") or []:
+        if not isinstance(entity, Mapping):
+            continue
+        slot = _ENTITY_SLOTS.get(str(entity.get("entity")))
+        value = entity.get("value")
+        if slot is None or slot in found or not isinstance(value, str) or not value.strip():
+            continue
+        if slot not in FORM_SLOTS.get(form, ()) or validated(slot, value) is None:
+            continue
+        found[slot] = value
+    return found

@@ -783,3 +783,20 @@ async def test_a_correction_at_the_summary_that_nlu_took_for_an_emergency_is_app
     assert slot_events(events) == {"vehicle_reg": "MA21 VZP"}
     assert events[-1] == {"event": "followup", "timestamp": None, "name": "action_report_summary"}
     assert custom_payloads(dispatcher) == []
+
+
+async def test_nlu_entities_fill_what_the_rules_did_not_find() -> None:
+    tracker = make_tracker(
+        {"crime_type": "theft"},
+        text="my purse went from my bag while I was queuing at fenwicks",
+        intent="report_theft",
+        entities=[
+            {"entity": "item", "value": "purse", "extractor": "CRFEntityExtractor"},
+            {"entity": "place", "value": "fenwicks", "extractor": "CRFEntityExtractor"},
+            {"entity": "time", "value": "blorp", "extractor": "CRFEntityExtractor"},
+        ],
+    )
+    slots, _, _ = await _answer(ValidateTheftForm(clock=fixed_clock), tracker)
+    assert slots["property_details"] == "purse"
+    assert slots["incident_where"] == "fenwicks"
+    assert slots.get("incident_when") is None  # refused as an answer, so not taken

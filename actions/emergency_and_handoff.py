@@ -19,12 +19,8 @@ from actions import messages
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
 from actions.conversation import display_value, handoff_summary, input_channel, latest_intent
-from actions.story import (
-    emergency_words_as_answer,
-    emergency_words_as_correction,
-    report_in_progress,
-    tells_a_story,
-)
+from actions.emergency_doubt import emergency_words_as_answer, emergency_words_as_correction
+from actions.story import report_in_progress, tells_a_story
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 

@@ -9,7 +9,6 @@ still not understood after two tries is passed to a member of staff.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
@@ -24,6 +23,7 @@ from actions.story import (
     is_question,
     report_in_progress,
     told_story,
+    triage_of_latest,
 )
 from triage.understanding import crime_family, sounds_like_crime
 from triage.understanding.facts import find_reference
@@ -89,9 +89,8 @@ def _asked_which_report(tracker: Tracker) -> bool:
 
 
 def _triage_category(tracker: Tracker) -> str | None:
-    metadata = tracker.latest_message.get("metadata")
-    triage = metadata.get("triage") if isinstance(metadata, Mapping) else None
-    category = triage.get("category") if isinstance(triage, Mapping) else None
+    triage = triage_of_latest(tracker)
+    category = triage.get("category") if triage is not None else None
     return category if isinstance(category, str) else None
 
 

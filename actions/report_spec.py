@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from triage.understanding.report_fields import REPORT_ANSWER_SLOTS
+
 INTENT_TO_CRIME_TYPE: dict[str, str] = {
     "report_theft": "theft",
     "report_burglary": "burglary",
@@ -92,22 +94,8 @@ FORM_SLOTS: dict[str, tuple[str, ...]] = {
 
 REPORT_FORMS = ("theft_form", "damage_form", "violence_form", "community_form", "road_form")
 
-# Slots that make up one crime report; cleared when a report starts, is sent or cancelled.
-REPORT_ANSWER_SLOTS: tuple[str, ...] = (
-    "incident_description",
-    "incident_when",
-    "incident_where",
-    "property_details",
-    "property_value",
-    "vehicle_reg",
-    "injuries",
-    "hate_motivation",
-    "suspect_description",
-    "evidence",
-    "reporter_name",
-    "reporter_contact",
-    "contact_consent",
-)
+# REPORT_ANSWER_SLOTS (triage/understanding/report_fields.py) make up one crime report;
+# they are cleared when a report starts, is sent or cancelled.
 REPORT_SLOTS: tuple[str, ...] = (
     "crime_type",
     *REPORT_ANSWER_SLOTS,

@@ -72,6 +72,7 @@ from actions import messages  # noqa: E402
 from actions.report_spec import FORM_FOR_CRIME_TYPE, required_slots_for  # noqa: E402
 from triage.cases.references import is_valid_receipt_code, is_valid_reference  # noqa: E402
 from triage.guidance import CALL_999_NOW  # noqa: E402
+from triage.understanding.report_fields import REPORT_ANSWER_SLOTS  # noqa: E402
 
 DOMAIN_DIR = ROOT / "bot" / "domain"
 QUESTIONS_YML = DOMAIN_DIR / "questions.yml"
@@ -90,21 +91,7 @@ TARGET_ASKED_AGAIN = 0.05
 TARGET_TURNS_RATIO = 1.3
 TARGET_FALLBACK_RUN = 2
 
-FACT_SLOTS: tuple[str, ...] = (
-    "incident_description",
-    "incident_when",
-    "incident_where",
-    "property_details",
-    "property_value",
-    "vehicle_reg",
-    "injuries",
-    "hate_motivation",
-    "suspect_description",
-    "evidence",
-    "reporter_name",
-    "reporter_contact",
-    "contact_consent",
-)
+FACT_SLOTS: tuple[str, ...] = REPORT_ANSWER_SLOTS
 CASE_SLOTS: tuple[str, ...] = ("case_reference", "verify_detail", "case_update_text")
 TRACK_SLOTS: tuple[str, ...] = ("case_reference", "verify_detail")
 GOALS = ("report", "enquiry", "track", "cancel")

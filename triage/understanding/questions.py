@@ -10,27 +10,12 @@ from pathlib import Path
 import yaml
 
 from triage.settings import PROJECT_ROOT
+from triage.understanding.report_fields import REPORT_ANSWER_SLOTS
 
 QUESTIONS_FILE = PROJECT_ROOT / "bot" / "domain" / "questions.yml"
 # utter_ask_<slot> or utter_ask_<form>_<slot>
 _ASK = re.compile(r"^utter_ask_(?:(?:theft|damage|violence|community|road)_form_)?(?P<slot>\w+)$")
-_REPORT_SLOTS = frozenset(
-    {
-        "incident_description",
-        "incident_when",
-        "incident_where",
-        "property_details",
-        "property_value",
-        "vehicle_reg",
-        "injuries",
-        "hate_motivation",
-        "suspect_description",
-        "evidence",
-        "reporter_name",
-        "reporter_contact",
-        "contact_consent",
-    }
-)
+_REPORT_SLOTS = frozenset(REPORT_ANSWER_SLOTS)
 
 
 def _key(text: str) -> str:

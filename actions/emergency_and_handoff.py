@@ -16,11 +16,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import messages
+from actions.buttons import button
 from actions.case_access import call_case_system, case_system, settings
 from actions.clock import Clock, local_now, system_clock
 from actions.conversation import display_value, handoff_summary, input_channel, latest_intent
 from actions.emergency_doubt import emergency_words_as_answer, emergency_words_as_correction
-from actions.story import report_in_progress, tells_a_story
+from actions.story import meant_instead_of_999, report_in_progress, tells_a_story
 from triage.cases.ports import HandoffRequest
 from triage.guidance import emergency_guidance
 
@@ -192,5 +193,11 @@ class ActionResumeReport(Action):
             if latest_intent(tracker) == "continue_report"
             else messages.GLAD_SAFE
         )
-        dispatcher.utter_message(text=text, buttons=list(messages.MAIN_OPTION_BUTTONS))
+        buttons = list(messages.MAIN_OPTION_BUTTONS)
+        meant = meant_instead_of_999(tracker)
+        if meant is not None:
+            # what the message that brought the guidance most likely asked, offered first
+            offer = button(messages.friendly_intent(meant), f"/{meant}")
+            buttons = [offer, *(b for b in buttons if b["payload"] != offer["payload"])]
+        dispatcher.utter_message(text=text, buttons=buttons)
         return []

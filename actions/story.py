@@ -310,8 +310,8 @@ def report_in_progress(tracker: Tracker) -> str | None:
     return None
 
 
-def _words_that_brought_999(tracker: Tracker) -> str | None:
-    """The person's message answered by the latest 999 guidance (action_emergency)."""
+def _message_that_brought_999(tracker: Tracker) -> Mapping[str, Any] | None:
+    """The person's message (its user event) answered by the latest 999 guidance."""
     events = tracker.events
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     for index in range(last_user - 1, -1, -1):
@@ -319,9 +319,35 @@ def _words_that_brought_999(tracker: Tracker) -> str | None:
         if event.get("event") == "action" and event.get("name") in _REPORT_ENDS:
             return None
         if event.get("event") == "action" and event.get("name") == "action_emergency":
-            before = (e for e in reversed(events[:index]) if e.get("event") == "user")
-            text = next((e.get("text") for e in before), None)
-            return text if isinstance(text, str) else None
+            return next((e for e in reversed(events[:index]) if e.get("event") == "user"), None)
+    return None
+
+
+def _words_that_brought_999(tracker: Tracker) -> str | None:
+    event = _message_that_brought_999(tracker)
+    text = event.get("text") if event is not None else None
+    return text if isinstance(text, str) else None
+
+
+# Not something a person "meant" instead of an emergency.
+_NOT_MEANINGS = frozenset({"nlu_fallback", "inform", "affirm", "deny", "im_safe", "stop"})
+
+
+def meant_instead_of_999(tracker: Tracker) -> str | None:
+    """After "I'm safe": the likeliest meaning, other than an emergency, of the message that
+    brought the 999 guidance ("is there a way to find out if he's been violent before?" ->
+    disclosure_schemes), so it can be offered at once instead of asked again."""
+    event = _message_that_brought_999(tracker)
+    parse = event.get("parse_data") if event is not None else None
+    ranking = parse.get("intent_ranking") if isinstance(parse, Mapping) else None
+    for entry in ranking or []:
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if (
+            isinstance(name, str)
+            and not name.startswith("emergency_")
+            and name not in (_NOT_MEANINGS)
+        ):
+            return name
     return None
 
 

@@ -800,3 +800,26 @@ async def test_nlu_entities_fill_what_the_rules_did_not_find() -> None:
     assert slots["property_details"] == "purse"
     assert slots["incident_where"] == "fenwicks"
     assert slots.get("incident_when") is None  # refused as an answer, so not taken
+
+
+async def test_after_needless_999_and_im_safe_the_likeliest_other_meaning_is_offered_first() -> (
+    None
+):
+    from actions.emergency_and_handoff import ActionResumeReport
+
+    question = "is there a way to find out if he's been violent to a previous partner?"
+    tracker = make_tracker(text="I'm safe, nobody is in danger", intent="im_safe")
+    latest = max(i for i, e in enumerate(tracker.events) if e["event"] == "user")
+    ranking = [
+        {"name": "emergency_domestic_abuse", "confidence": 0.5},
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "disclosure_schemes", "confidence": 0.15},
+    ]
+    tracker.events[latest:latest] = [
+        {"event": "user", "text": question, "parse_data": {"intent_ranking": ranking}},
+        {"event": "action", "name": "action_emergency"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+    assert await ActionResumeReport().run(dispatcher, tracker, DOMAIN) == []
+    assert all_buttons(dispatcher)[0]["payload"] == "/disclosure_schemes"

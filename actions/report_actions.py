@@ -70,7 +70,7 @@ def clear_report_slots(tracker: Tracker) -> list[EventType]:
 _MORE_EXACT: dict[str, frozenset[str]] = {
     # keyed, scratched or smashed with nothing taken: damage, even to a vehicle
     "criminal_damage": frozenset({"vehicle_crime"}),
-    "vehicle_crime": frozenset({"theft", "criminal_damage"}),
+    "vehicle_crime": frozenset({"theft", "criminal_damage", "burglary"}),
     "burglary": frozenset({"theft", "criminal_damage"}),
     "hate_crime": frozenset({"assault", "harassment", "criminal_damage"}),
 }
@@ -92,6 +92,8 @@ def refined_crime_type(
     if words_type is None or words_type == "fraud":
         return intent_type
     if intent_type in _MORE_EXACT.get(words_type, frozenset()):
+        if words_type == "criminal_damage" and text and words_fit("theft", text):
+            return intent_type  # something was taken too: the intent's kind stands
         return words_type
     if words_type in _DISTINCT and text and not words_fit(intent_type, text):
         return words_type

@@ -38,6 +38,12 @@ _UPDATE = re.compile(
     r"forgot to (?:say|mention|tell)|remembered)\b",
     re.I,
 )
+# Something left or lost, not taken: the lost property answer.
+_LOST = re.compile(
+    r"\b(?:lost|left|dropped|mislaid) (?:my|our|his|her|me|a|an)\b|\bhanded in\b|"
+    r"\bhand (?:things|it|them|stuff|anything) in\b",
+    re.I,
+)
 # Turns the assistant could not make sense of: the fallback's stages, and this action
 # when it asked again instead of starting something.
 _UNCLEAR_ACTIONS = frozenset(
@@ -130,6 +136,8 @@ class ActionUnderstandMessage(Action):
                 text=messages.WHICH_REPORT, buttons=list(messages.REPORT_TYPE_BUTTONS)
             )
             return []
+        if _LOST.search(text):
+            return [FollowupAction("utter_lost_property")]
         if unclear_in_a_row(tracker) >= PERSON_AFTER:
             dispatcher.utter_message(text=messages.PASSING_TO_PERSON)
             return [FollowupAction("action_handoff")]

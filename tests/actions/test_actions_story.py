@@ -823,3 +823,12 @@ async def test_after_needless_999_and_im_safe_the_likeliest_other_meaning_is_off
     dispatcher = CollectingDispatcher()
     assert await ActionResumeReport().run(dispatcher, tracker, DOMAIN) == []
     assert all_buttons(dispatcher)[0]["payload"] == "/disclosure_schemes"
+
+
+async def test_something_left_behind_gets_the_lost_property_answer() -> None:
+    _, events, _ = await _run(
+        ActionUnderstandMessage(),
+        text="I left my rucksack on the number 22 bus on Friday, does anybody hand things in?",
+        intent="inform",
+    )
+    assert events == [{"event": "followup", "timestamp": None, "name": "utter_lost_property"}]

@@ -121,3 +121,30 @@ def test_the_new_value_is_the_one_kept_not_the_old_one_named() -> None:
     assert new_value_words("sorry, the value is more like 900 not 600") == (
         "sorry, the value is more like 900"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "family"),
+    [
+        (
+            "came back to my car in the multi-storey yesterday about half 5 and the passenger "
+            "window was smashed, they took my work laptop bag off the back seat",
+            "vehicle_crime",
+        ),
+        ("sumbdy tanned ma motor last nite, smashed the windae n took ma satnav", "vehicle_crime"),
+        ("my son is autistic and kids on our road keep calling him names", "hate_crime"),
+        (
+            "a BMW undertook me then cut across three lanes and nearly took my front end off",
+            "road_offence",
+        ),
+        ("a moped rider went along the pavement and clipped an old man's trolley", "road_offence"),
+        (
+            "two men told him his roof needed repairs, he paid them £4,000 and they never came "
+            "back to do anything",
+            "fraud",
+        ),
+        ("they took my phone off me", "theft"),
+    ],
+)
+def test_stories_from_people_the_rules_were_not_written_for(text: str, family: str) -> None:
+    assert crime_family(text) == family

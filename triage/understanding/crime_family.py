@@ -13,7 +13,9 @@ import re
 
 from triage.understanding.text_speak import spell_out
 
-_VEHICLE = r"(?:car|van|motor ?bike|motorcycle|moped|vehicle|truck|lorry|camper(?:van)?|pick-?up)"
+_VEHICLE = (
+    r"(?:car|van|motor ?bike|motorcycle|moped|vehicle|truck|lorry|camper(?:van)?|pick-?up|motor)"
+)
 _HOME = r"(?:house|home|flat|shed|garage|property|place|bungalow|caravan|outbuilding|allotment)"
 
 # (crime type, pattern): first match wins, so the more specific family comes first.
@@ -25,7 +27,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"\b(?:scam(?:med|mer|mers)?|fraud\w*|phishing|conned|con artist|"
             r"bank (?:account )?details|fake (?:website|seller|text|email|profile|invoice)|"
             r"sent (?:them|him|her) (?:money|£)|never (?:arrived|received|turned up)|"
-            r"hacked (?:my )?(?:account|bank|email)|identity theft|"
+            r"hacked (?:my )?(?:account|bank|email)|identity theft|rogue trader\w*|"
+            r"cowboy builder\w*|paid (?:them|him|her) £[\d,]+[^.]*?never (?:came back|turned up)|"
+            r"never came back to do|"
             r"(?:money|£\d[\d,]*) (?:from|out of) (?:my|our|his|her) (?:bank|account|card))\b",
         ),
         (
@@ -59,7 +63,9 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"(?:my|our|the|his|her) {_VEHICLE}|"
             r"vehicle crime|car crime|catalytic converter|number plates?|"
             r"parked (?:up|it|the car|my car|the van|my van)|"
-            r"(?:from|out of|in) (?:my|the|our) (?:car|van|boot|glovebox))\b",
+            r"(?:from|out of|in) (?:my|the|our) (?:car|van|boot|glovebox)|"
+            rf"(?:back|came back|got back|returned) to (?:my|our|the) {_VEHICLE}\b[^.]*?"
+            r"(?:window|smashed|broken|took|taken|stolen|nicked|gone))\b",
         ),
         (
             "assault",
@@ -92,7 +98,8 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (
             "theft",
             r"\b(?:stole|stolen|nicked|pinched|swiped|robbed|snatched|shoplift\w*|"
-            r"took (?:my|our|his|her|£\d)|robbed (?:my|our|his|her)|taken|theft|thief|thieves|"
+            r"(?<!nearly )(?<!almost )took (?:my|our|his|her|£\d)|"
+            r"robbed (?:my|our|his|her)|taken|theft|thief|thieves|"
             r"pickpocket\w*|mugged|lifted my|"
             r"(?:is|was|went|has gone|gone) missing from|nabbed|had away|made off with)\b",
         ),
@@ -115,7 +122,10 @@ _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"no insurance|uninsured|ran a red|jumped (?:the|a) (?:red )?lights?|cut me up|"
             r"road rage|driving on the pavement|on (?:his|her|their) phone (?:while|whilst) "
             r"driving|tailgat\w*|boy racers|undertook|"
-            r"nearly hit me|no licence|hit and run|hit my (?:parked )?car)\b",
+            r"nearly hit me|no licence|hit and run|hit my (?:parked )?car|"
+            r"(?:rode|drove|went|riding|driving|cycling) (?:\w+ ){0,3}(?:on|along|down) "
+            r"the pavement|"
+            r"mounted the pavement|nearly took my \w+(?: end)? off|cut across)\b",
         ),
     )
 )
@@ -149,6 +159,21 @@ _ANSWER_CUES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+# Hostility because of who someone is, said without the word "hate": who they are and what
+# was done to them, anywhere in the story ("my son is autistic ... calling him names").
+_IDENTITY = re.compile(
+    r"\b(?:autistic|autism|disabled|disability|wheelchair|learning (?:disability|difficulties)|"
+    r"down'?s syndrome|deaf|blind|gay|lesbian|bisexual|trans|transgender|black|asian|muslim|"
+    r"jewish|sikh|hindu|polish|romanian|immigrant|refugee|headscarf|hijab|turban)\b",
+    re.I,
+)
+_HOSTILITY = re.compile(
+    r"\b(?:call(?:ing|ed|s)? (?:him|her|me|us|them) (?:names|a \w+)|names at|abuse|abusive|"
+    r"mock\w*|taunt\w*|slurs?|go back to|spat at|laugh(?:ing|ed) at)\b",
+    re.I,
+)
+
+
 def crime_family(text: str, *, answering_which: bool = False) -> str | None:
     """The report's crime type (as in `report_spec.INTENT_TO_CRIME_TYPE`), or None.
 
@@ -159,6 +184,8 @@ def crime_family(text: str, *, answering_which: bool = False) -> str | None:
         return None
     text = spell_out(text)
     for family, pattern in _FAMILIES:
+        if family == "burglary" and _IDENTITY.search(text) and _HOSTILITY.search(text):
+            return "hate_crime"  # tried after fraud and the explicit hate words
         if pattern.search(text):
             return family
     if answering_which:

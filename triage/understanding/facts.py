@@ -306,9 +306,10 @@ _DAMAGED_STATES = (
     r"in pieces|caved in)"
 )
 _OBJ = r"(?P<obj>[\w'’£-]+(?:\s+[\w'’£-]+){0,7}?)"
-_TAKEN_ACTIVE = re.compile(rf"\b{_TAKE_VERBS}\s+{_OBJ}{_OBJECT_END}", re.I)
+_TAKEN_ACTIVE = re.compile(rf"(?<!nearly )(?<!almost )\b{_TAKE_VERBS}\s+{_OBJ}{_OBJECT_END}", re.I)
 _TAKEN_OFF = re.compile(
-    r"\b(?:sawn|sawed|cut|ripped|pulled|had|taken|took|nicked|unbolted|prised|jacked)\s+"
+    r"(?<!nearly )(?<!almost )\b(?:sawn|sawed|cut|ripped|pulled|had|taken|took|nicked|"
+    r"unbolted|prised|jacked)\s+"
     r"(?P<obj>(?:both |all )?(?:the|my|our|his|her|their)\s+[\w'’-]+"
     r"(?:\s+(?!and\b|then\b)[\w'’-]+){0,3}?)\s+(?:off|out)\b",
     re.I,
@@ -463,7 +464,7 @@ def find_contact(text: str) -> str | None:
 
 
 _NAME = re.compile(
-    r"\b(?:my name is|my name's|my names|i am called|i'm called|name is)\s+"
+    r"\b(?:my name is|my name's|my names|i am called|i'm called)\s+"
     r"(?P<name>[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2})",
     re.I,
 )
@@ -519,7 +520,7 @@ _INJURY = re.compile(
     r"\b(?:black eye|broken (?:nose|arm|wrist|jaw|ribs?|fingers?|tooth|teeth|leg|hand)|"
     r"(?:split|bust|busted|fat|cut) lip|broke (?:my|his|her) (?:nose|arm|wrist|jaw|ribs?|"
     r"fingers?|leg|hand|tooth|teeth)|ended up in (?:a&e|hospital)|"
-    r"cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye)|"
+    r"cut (?:on )?(?:my |his |her )?(?:head|face|hand|arm|eye|chin|lip)(?: open)?|glued|"
     r"bruis\w+|bleeding|stitches|concussion|(?:swollen|sprained) \w+|head injury|"
     r"knocked (?:me |him |her )?out|nosebleed|cuts and bruises|chipped (?:a )?tooth)\b",
     re.I,
@@ -550,7 +551,7 @@ _EVIDENCE = re.compile(
 )
 _NO_SUSPECT = re.compile(
     r"\b(?:didn'?t|did not|never) (?:see|get a look at) (?:them|who|anyone|anybody|him|her|"
-    r"the person)\b|\bno idea who\b",
+    r"the person)\b(?!.*?\b(?:properly|clearly|well|much)\b)|\bno idea who\b",
     re.I,
 )
 

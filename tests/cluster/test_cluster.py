@@ -37,9 +37,8 @@ from triage.cases.references import is_valid_reference
 pytestmark = pytest.mark.engine
 
 CONVERSATIONS = 7
-OPENING = "my bike got nicked from outside the library yesterday"
 # Names the report and nothing else, so the form asks every question in its order.
-PLAIN_OPENING = "I want to report a theft"
+OPENING = "I want to report a theft"
 ANSWERS = {  # as tests/e2e/test_report_through_engine.py
     "incident_description": "someone cut the lock and took my bike from the rack",
     "incident_when": "yesterday about 3pm",
@@ -112,8 +111,9 @@ async def tracker(http: aiohttp.ClientSession, cluster: Cluster, engine: int, se
 
 
 async def report_theft(http: aiohttp.ClientSession, cluster: Cluster, talk: Conversation) -> None:
-    """The theft report of the end-to-end test, to its reference. Each turn's outcome is read
-    from the engine that did not necessarily handle it: both must see the same tracker."""
+    """A theft report to its reference, every question asked (a plain opening: the more turns,
+    the surer each conversation meets both gateways of the round robin). Each turn's outcome is
+    read from the engine that did not necessarily handle it: both must see the same tracker."""
     replies = await say(http, cluster, talk, OPENING)
     for turn in range(20):
         state = await tracker(http, cluster, turn, talk.sender)
@@ -250,7 +250,7 @@ async def test_web_chat_reconnects_to_the_other_gateway_and_carries_on(cluster: 
             return frames
 
     async with aiohttp.ClientSession() as http:
-        first = await exchange(http, "m-1", PLAIN_OPENING)
+        first = await exchange(http, "m-1", OPENING)
         second = await exchange(http, "m-2", ANSWERS["incident_description"])
 
     served = [
@@ -266,7 +266,7 @@ async def test_web_chat_reconnects_to_the_other_gateway_and_carries_on(cluster: 
     assert any("When did it happen" in a for a in answers), answers
     history = second[-1]
     said = [e["text"] for e in history["messages"] if e["direction"] == "in"]
-    assert said == [PLAIN_OPENING, ANSWERS["incident_description"]]
+    assert said == [OPENING, ANSWERS["incident_description"]]
 
 
 async def test_two_messages_at_once_reach_two_engines_and_are_taken_in_turn(

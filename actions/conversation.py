@@ -105,16 +105,21 @@ def submission_count(tracker: Tracker) -> int:
         return 0
 
 
+def latest_user_index(tracker: Tracker) -> int:
+    """The index in ``tracker.events`` of the latest user message, or -1 when there is none."""
+    return max(
+        (index for index, event in enumerate(tracker.events) if event.get("event") == "user"),
+        default=-1,
+    )
+
+
 def held_before_latest_message(tracker: Tracker, slot: str, value: Any) -> bool:
     """True when ``slot`` already held exactly ``value`` before the latest user message.
 
     Such a value was validated on an earlier turn; it is not a new answer.
     """
     events = tracker.events
-    last_user = max(
-        (index for index, event in enumerate(events) if event.get("event") == "user"),
-        default=-1,
-    )
+    last_user = latest_user_index(tracker)
     if last_user < 0:
         return False
     held: Any = None

@@ -17,7 +17,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions.conversation import latest_text
+from actions.conversation import latest_text, latest_user_index
 from actions.report_spec import FORM_SLOTS, form_for
 from actions.story import answer_validator, correction_events, triage_of_latest
 
@@ -50,7 +50,7 @@ def repeated_after_safe(tracker: Tracker) -> bool:
     if not said:
         return False
     events = tracker.events
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    last_user = latest_user_index(tracker)
     guided_at = None
     for index, event in enumerate(events[:last_user]):
         if event.get("event") == "user" and _normalised(str(event.get("text") or "")) == said:

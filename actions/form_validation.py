@@ -28,6 +28,7 @@ from actions.conversation import (
     failures,
     held_before_latest_message,
     latest_text,
+    latest_user_index,
 )
 from actions.drafts import keep_draft
 from actions.report_spec import FORM_SLOTS, REPORT_FORMS, applies, required_slots_for
@@ -154,18 +155,21 @@ class FormValidation(FormValidationAction, ABC):
         """
         form = self.form_name()
         answering = self._answering(tracker)
+        now = self._now_local()
+        # what the latest message says, read once for every use below
+        said = facts_in(latest_text(tracker), now, form).found if answering is not None else {}
         if answering is not None:
-            if is_side_question(tracker, answering):
+            if is_side_question(tracker, answering, said):
                 raise ActionExecutionRejection(self.name(), "a side question, not an answer")
             corrected = apply_correction(
-                dispatcher, tracker, form, self._now_local(), self._validated, asking=answering
+                dispatcher, tracker, form, now, self._validated, asking=answering
             )
             if corrected is not None:
                 return corrected
         else:
             tracker.add_slots(self._side_question_words(tracker))
-        filled = self._prefill(tracker, form, answering)
-        if answering is not None and filled and answered_elsewhere(tracker, form, answering):
+        filled = self._prefill(tracker, form, answering, now, said)
+        if answering is not None and filled and answered_elsewhere(answering, said):
             # the answer to another question (who did it, when asked about injuries): kept
             # there, shown back, and this question asked again
             tracker.add_slots([SlotSet(answering, None)])
@@ -209,13 +213,11 @@ class FormValidation(FormValidationAction, ABC):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if not isinstance(requested, str) or tracker.slots.get(requested) != latest_text(tracker):
             return []
-        events = tracker.events
-        last_user = max(
-            (index for index, event in enumerate(events) if event.get("event") == "user"),
-            default=len(events),
-        )
+        last_user = latest_user_index(tracker)
+        if last_user < 0:
+            return []
         handed_back = False
-        for event in events[last_user:]:
+        for event in tracker.events[last_user:]:
             if event.get("event") == "action_execution_rejected":
                 handed_back = True
             elif event.get("event") == "action" and event.get("name") == "action_emergency":
@@ -229,17 +231,20 @@ class FormValidation(FormValidationAction, ABC):
             return None
         return requested if requested in tracker.slots_to_validate() else None
 
-    def _prefill(self, tracker: Tracker, form: str, answering: str | None) -> list[str]:
+    def _prefill(
+        self,
+        tracker: Tracker,
+        form: str,
+        answering: str | None,
+        now: datetime,
+        said: dict[str, str],
+    ) -> list[str]:
         """Add what the person already said as candidates for unanswered questions."""
-        required = [slot for slot in FORM_SLOTS.get(form, ()) if applies(form, slot, tracker.slots)]
+        required = required_slots_for(form, tracker.slots)
         starting = answering is None and all(tracker.slots.get(slot) is None for slot in required)
         if answering is None and not starting:
             return []  # back after an interruption: nothing new was said for this form
-        now = self._now_local()
-        if starting:
-            found = start_facts(report_texts(tracker), now, form)
-        else:
-            found = facts_in(latest_text(tracker), now, form).found
+        found = start_facts(report_texts(tracker), now, form) if starting else dict(said)
         found = {**entity_facts(tracker, form, now), **found}  # the rules' reading first
         candidates = [
             SlotSet(slot, found[slot])
@@ -266,9 +271,7 @@ class FormValidation(FormValidationAction, ABC):
         form = self.form_name()
         found = facts_in(latest_text(tracker), self._now_local(), form).found
         return any(
-            other != slot and applies(form, other, tracker.slots)
-            for other in found
-            if other in FORM_SLOTS.get(form, ())
+            other != slot for other in found if other in required_slots_for(form, tracker.slots)
         )
 
     # --- shared machinery -----------------------------------------------------------------

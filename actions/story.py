@@ -20,8 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
 from actions import messages
-from actions.conversation import collected_answers, display_value, latest_text
-from actions.report_spec import FORM_SLOTS, REPORT_FORMS, applies, form_for
+from actions.conversation import (
+    collected_answers,
+    display_value,
+    latest_text,
+    latest_user_index,
+)
+from actions.report_spec import FORM_SLOTS, REPORT_FORMS, form_for, required_slots_for
 from triage.decisions import Category
 from triage.nlp.training_data import CATEGORIES_FILE, DATA_DIR, load_category_map
 from triage.understanding import (
@@ -109,9 +114,10 @@ def _intent(tracker: Tracker) -> tuple[str | None, float]:
     return (name if isinstance(name, str) else None), confidence
 
 
-def is_side_question(tracker: Tracker, asking: str) -> bool:
+def is_side_question(tracker: Tracker, asking: str, said: Mapping[str, str]) -> bool:
     """True when the latest message is a question beside the report, not an answer to
-    ``asking`` ("what time does the station open?" while asked where it happened)."""
+    ``asking`` ("what time does the station open?" while asked where it happened);
+    ``said``: the facts the message gives (`triage.understanding.facts_in`)."""
     name, confidence = _intent(tracker)
     if name not in side_intents():
         return False
@@ -120,7 +126,7 @@ def is_side_question(tracker: Tracker, asking: str) -> bool:
         return True  # a button of the side question itself
     if _QUESTION.search(text) and confidence >= SIDE_QUESTION_CONFIDENCE:
         return True  # "is the front desk at the station open?" asks; it does not answer
-    if asking in facts_in(text, datetime.now(), None).found:
+    if asking in said:
         return False
     needed = (
         SIDE_QUESTION_CONFIDENCE_FREE_TEXT
@@ -223,20 +229,19 @@ def answer_validator(form: str, now: datetime) -> Callable[[str, str], Any]:
 _TELLABLE_SLOTS = frozenset({"injuries", "evidence", "suspect_description"})
 
 
-def answered_elsewhere(tracker: Tracker, form: str, asking: str) -> bool:
-    """True when the latest message answers other questions, not ``asking`` (asked about
-    injuries, the person describes who did it)."""
-    if asking not in _TELLABLE_SLOTS:
-        return False
-    return asking not in facts_in(latest_text(tracker), datetime.now(), form).found
+def answered_elsewhere(asking: str, said: Mapping[str, str]) -> bool:
+    """True when the latest message, whose facts are ``said``, gives none for ``asking``, a
+    question whose answer can be told from another's (asked about injuries, the person
+    describes who did it); the caller knows it gave facts for other questions."""
+    return asking in _TELLABLE_SLOTS and asking not in said
 
 
 def answered_slots(tracker: Tracker, form: str) -> list[str]:
     """The questions of ``form`` that already have an answer."""
     return [
         slot
-        for slot in FORM_SLOTS.get(form, ())
-        if applies(form, slot, tracker.slots) and tracker.slots.get(slot) is not None
+        for slot in required_slots_for(form, tracker.slots)
+        if tracker.slots.get(slot) is not None
     ]
 
 
@@ -313,8 +318,7 @@ def report_in_progress(tracker: Tracker) -> str | None:
 def _message_that_brought_999(tracker: Tracker) -> Mapping[str, Any] | None:
     """The person's message (its user event) answered by the latest 999 guidance."""
     events = tracker.events
-    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
-    for index in range(last_user - 1, -1, -1):
+    for index in range(latest_user_index(tracker) - 1, -1, -1):
         event = events[index]
         if event.get("event") == "action" and event.get("name") in _REPORT_ENDS:
             return None

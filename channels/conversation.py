@@ -42,6 +42,10 @@ from triage.routing import QueueForOperator
 from triage.routing.router import queue_priority
 from triage.understanding.questions import report_question
 
+ANSWERING_LOOKBACK = 20
+"""Transcript entries read to find the bot's last words before a message: the message, any
+999 guidance the gateway added, and the bot's replies fit well within it."""
+
 log = structlog.get_logger(__name__)
 
 MAX_KNOWN_CHANNELS = 10_000
@@ -310,7 +314,7 @@ class ConversationService:
         as an answer, not as an emergency on its model's word alone. None when unknown (the
         store failing here only loses that context, never the message)."""
         try:
-            entries = await self.store.transcript(conversation_id)
+            entries = await self.store.transcript(conversation_id, last=ANSWERING_LOOKBACK)
         except Exception:
             log.warning("answering_unknown", conversation_id=conversation_id)
             return None

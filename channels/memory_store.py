@@ -49,8 +49,11 @@ class MemoryConversationStore(ConversationStore):
         self._transcripts[conversation_id].append(entry)
         self._touch(conversation_id, entry_time(entry, self._clock))
 
-    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
-        return list(self._transcripts.get(conversation_id, ()))
+    async def transcript(
+        self, conversation_id: str, last: int | None = None
+    ) -> list[TranscriptEntry]:
+        entries = list(self._transcripts.get(conversation_id, ()))
+        return entries if last is None else entries[-last:] if last > 0 else []
 
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:
         async with self._lock:

@@ -107,8 +107,13 @@ class RedisConversationStore(ConversationStore):
             pipe.zadd(self._activity, {conversation_id: at}, gt=True)
             await pipe.execute()
 
-    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
-        raw: list[str] = await self._r.lrange(self._key(conversation_id, "transcript"), 0, -1)
+    async def transcript(
+        self, conversation_id: str, last: int | None = None
+    ) -> list[TranscriptEntry]:
+        if last is not None and last <= 0:
+            return []
+        start = 0 if last is None else -last
+        raw: list[str] = await self._r.lrange(self._key(conversation_id, "transcript"), start, -1)
         return [TranscriptEntry.from_json(json.loads(item)) for item in raw]
 
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:

@@ -132,8 +132,11 @@ class ConversationStore(abc.ABC):
     async def append(self, conversation_id: str, entry: TranscriptEntry) -> None: ...
 
     @abc.abstractmethod
-    async def transcript(self, conversation_id: str) -> list[TranscriptEntry]:
-        """Every entry, oldest first."""
+    async def transcript(
+        self, conversation_id: str, last: int | None = None
+    ) -> list[TranscriptEntry]:
+        """Every entry, oldest first; only the ``last`` few when given (one cheap read on a
+        message's hot path)."""
 
     @abc.abstractmethod
     async def claim_message_id(self, conversation_id: str, message_id: str) -> bool:

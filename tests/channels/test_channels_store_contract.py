@@ -54,6 +54,9 @@ async def test_transcript_is_ordered_and_round_trips_every_field(store: Conversa
         await store.append("c1", entry)
     assert await store.transcript("c1") == [first, second, third]
     assert await store.transcript("other") == []
+    assert await store.transcript("c1", last=2) == [second, third]
+    assert await store.transcript("c1", last=10) == [first, second, third]
+    assert await store.transcript("c1", last=0) == []
 
 
 async def test_transcripts_are_kept_per_conversation(store: ConversationStore) -> None:
